@@ -1,0 +1,1 @@
+namespace Dispatch.Domain; internal static class AssemblyMarker { }

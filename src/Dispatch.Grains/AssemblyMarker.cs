@@ -1,0 +1,1 @@
+namespace Dispatch.Grains; internal static class AssemblyMarker { }

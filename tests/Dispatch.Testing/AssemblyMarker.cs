@@ -1,0 +1,1 @@
+namespace Dispatch.Testing; internal static class AssemblyMarker { }
