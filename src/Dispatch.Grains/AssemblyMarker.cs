@@ -1,1 +1,0 @@
-namespace Dispatch.Grains; internal static class AssemblyMarker { }
