@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using Dispatch.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Dispatch.Grains.Hosting;
+
+public static class DispatchSiloBuilderExtensions
+{
+    /// <summary>Name of the grain storage the stream pub/sub system uses.</summary>
+    public const string PubSubStoreName = "PubSubStore";
+
+    /// <summary>ADO.NET invariant for SQLite. Orleans maps it to Microsoft.Data.Sqlite; "Microsoft.Data.Sqlite" itself is not a valid invariant.</summary>
+    public const string SqliteInvariant = "System.Data.SQLite";
+
+    /// <summary>ADO.NET invariant for PostgreSQL (Npgsql).</summary>
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>
+    /// Configures clustering, grain storage (the default provider and <see cref="PubSubStoreName"/>) and reminders for
+    /// <see cref="DispatchStorageOptions.Mode"/>:
+    /// <list type="bullet">
+    /// <item><b>Embedded</b>: localhost clustering on the configured ports; ADO.NET grain storage and reminders on the
+    /// SQLite file (<see cref="DispatchStorageOptions.SqliteConnectionString"/>).</item>
+    /// <item><b>Postgres</b>: ADO.NET clustering, grain storage and reminders on <see cref="DispatchStorageOptions.ConnectionString"/>;
+    /// endpoints from the options.</item>
+    /// <item><b>Memory</b>: localhost clustering, in-memory grain storage and reminders. Tests only.</item>
+    /// </list>
+    /// Unless <see cref="DispatchStorageOptions.ApplySchemaOnStartup"/> is off, the schema scripts are applied as the first
+    /// step of silo start-up, before any provider reads its queries.
+    /// </summary>
+    /// <remarks>
+    /// Grain state keeps the Orleans default grain-storage serializer (JSON via Newtonsoft.Json with type names): it is what
+    /// the ADO.NET provider uses unless told otherwise, it is readable in the database, and it tolerates added or removed
+    /// fields, whereas the Orleans binary format would tie stored rows to the wire contract of the state types.
+    /// </remarks>
+    public static ISiloBuilder UseDispatchStorage(this ISiloBuilder silo, DispatchStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+
+        switch (options.Mode)
+        {
+            case StorageMode.Embedded:
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                var connectionString = options.SqliteConnectionString;
+                silo.AddAdoNetGrainStorageAsDefault(o => Sqlite(o));
+                silo.AddAdoNetGrainStorage(PubSubStoreName, o => Sqlite(o));
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = SqliteInvariant;
+                    o.ConnectionString = connectionString;
+                });
+
+                void Sqlite(AdoNetGrainStorageOptions o)
+                {
+                    o.Invariant = SqliteInvariant;
+                    o.ConnectionString = connectionString;
+                }
+
+                break;
+            }
+
+            case StorageMode.Postgres:
+            {
+                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                {
+                    throw new InvalidOperationException(
+                        $"Storage mode {StorageMode.Postgres} needs {DispatchStorageOptions.SectionName}:{nameof(DispatchStorageOptions.ConnectionString)} (an Npgsql connection string).");
+                }
+
+                var connectionString = options.ConnectionString;
+                var advertised = ResolveAdvertisedAddress(options.AdvertisedAddress);
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId;
+                    o.ServiceId = options.ServiceId;
+                });
+                silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.AddAdoNetGrainStorageAsDefault(o => Postgres(o));
+                silo.AddAdoNetGrainStorage(PubSubStoreName, o => Postgres(o));
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                });
+
+                void Postgres(AdoNetGrainStorageOptions o)
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                }
+
+                break;
+            }
+
+            case StorageMode.Memory:
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.AddMemoryGrainStorageAsDefault();
+                silo.AddMemoryGrainStorage(PubSubStoreName);
+                silo.UseInMemoryReminderService();
+                break;
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "Unknown storage mode.");
+        }
+
+        if (options.ApplySchemaOnStartup && options.Mode != StorageMode.Memory)
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                new SchemaMigrationParticipant(options, sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(SchemaMigrator).FullName!)));
+        }
+
+        return silo;
+    }
+
+    /// <summary>The address this silo advertises: an IP literal, else a host name resolved to its first IPv4 (then IPv6) address; loopback when unset.</summary>
+    public static IPAddress ResolveAdvertisedAddress(string? advertisedAddress)
+    {
+        if (string.IsNullOrWhiteSpace(advertisedAddress))
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(advertisedAddress, out var address))
+        {
+            return address;
+        }
+
+        var addresses = Dns.GetHostAddresses(advertisedAddress);
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ?? addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException($"Advertised address '{advertisedAddress}' does not resolve to an IP address.");
+    }
+
+    /// <summary>Runs the schema migrator at the very start of the silo lifecycle, before any storage provider initializes.</summary>
+    private sealed class SchemaMigrationParticipant(DispatchStorageOptions options, ILogger? logger) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(SchemaMigrationParticipant), ServiceLifecycleStage.First, ct => SchemaMigrator.ApplyAsync(options, logger, ct));
+    }
+}
