@@ -1,0 +1,183 @@
+using Dispatch.Domain.Common;
+using Dispatch.Domain.Identity;
+using Dispatch.Grains.Storage;
+using Dispatch.Server.Demo;
+using Dispatch.Server.Hosting;
+using Dispatch.Server.Identity;
+
+namespace Dispatch.Server.Cli;
+
+/// <summary>
+/// The operator verbs. Hand-written because they are four verbs with a few flags each (System.CommandLine would be a
+/// dependency larger than the problem); every argument a verb does not know passes through to configuration, so
+/// <c>--urls</c> or <c>--Dispatch:Storage:Mode=Postgres</c> work with any verb.
+/// </summary>
+public static class CommandLine
+{
+    private const string Usage = """
+        Usage: Dispatch.Server [verb] [options] [configuration overrides]
+          (no verb)   run the server (add --demo to load the demo tenant when it is empty)
+          token       --user NAME --role ROLE [--role ROLE ...] [--tenant T] [--name "Display Name"] [--hours H]
+                      print a JWT signed with this installation's key (roles: Admin, Dispatcher, Technician, Device)
+          migrate     apply the database schema (idempotent) and exit
+          seed        load the demo tenant (about 50 technicians, 200 work orders) and exit
+        Configuration overrides: --urls http://localhost:5080 --Dispatch:DataDirectory=./data --Dispatch:Storage:Mode=Postgres ...
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = verb == "serve" ? args : args[1..];
+        try
+        {
+            return verb switch
+            {
+                "serve" => await ServeAsync(rest),
+                "token" => Token(rest),
+                "migrate" => await MigrateAsync(rest),
+                "seed" => await SeedAsync(rest),
+                "help" or "--help" or "-h" => PrintUsage(Console.Out, 0),
+                _ => PrintUsage(Console.Error, 2, $"Unknown verb '{verb}'."),
+            };
+        }
+        catch (UsageException e)
+        {
+            return PrintUsage(Console.Error, 2, e.Message);
+        }
+    }
+
+    private static async Task<int> ServeAsync(string[] args)
+    {
+        var (flags, configArgs) = Split(args, booleanFlags: ["--demo"]);
+        if (flags.ContainsKey("--demo"))
+        {
+            configArgs = [.. configArgs, "--Dispatch:Demo=true"];
+        }
+
+        var app = DispatchHost.Build(configArgs, b => b.Services.AddHostedService<DemoSeedOnStart>());
+        // The silo applies the schema as its first start-up step (see UseDispatchStorage).
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static int Token(string[] args)
+    {
+        var (flags, configArgs) = Split(args, valueFlags: ["--user", "--role", "--tenant", "--name", "--hours"]);
+        var user = Single(flags, "--user") ?? throw new UsageException("token needs --user.");
+        var roles = flags.TryGetValue("--role", out var r) ? r : throw new UsageException("token needs at least one --role.");
+        var unknown = roles.FirstOrDefault(role => !Roles.IsKnown(role));
+        if (unknown is not null)
+        {
+            throw new UsageException($"Unknown role '{unknown}'. Known roles: {string.Join(", ", Roles.UserRoles)}.");
+        }
+
+        var tenant = Single(flags, "--tenant") ?? TenantKey.DefaultTenant;
+        if (!TenantKey.IsValidPart(tenant))
+        {
+            throw new UsageException($"'{tenant}' is not a valid tenant id.");
+        }
+
+        TimeSpan? lifetime = null;
+        if (Single(flags, "--hours") is { } hours)
+        {
+            lifetime = double.TryParse(hours, System.Globalization.CultureInfo.InvariantCulture, out var h) && h > 0
+                ? TimeSpan.FromHours(h)
+                : throw new UsageException("--hours takes a positive number.");
+        }
+
+        var settings = DispatchSettings.From(LoadConfiguration(configArgs));
+        if (!string.IsNullOrWhiteSpace(settings.Auth.Authority))
+        {
+            throw new UsageException("This installation uses an external identity provider (Dispatch:Auth:Authority); get tokens there.");
+        }
+
+        var issuer = new TokenIssuer(settings.Auth, SigningKeyStore.Load(settings.Auth, settings.DataDirectory), TimeProvider.System);
+        Console.WriteLine(issuer.Mint(user, roles, tenant, Single(flags, "--name"), lifetime));
+        return 0;
+    }
+
+    private static async Task<int> MigrateAsync(string[] args)
+    {
+        var (_, configArgs) = Split(args);
+        var settings = DispatchSettings.From(LoadConfiguration(configArgs));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole());
+        await SchemaMigrator.ApplyAsync(settings.Storage, loggerFactory.CreateLogger("migrate"), CancellationToken.None);
+        Console.WriteLine($"Schema is up to date ({settings.Storage.Mode}).");
+        return 0;
+    }
+
+    private static async Task<int> SeedAsync(string[] args)
+    {
+        var (_, configArgs) = Split(args);
+        // Seeding goes through the grains (so every rule and timeline entry applies) on a silo that serves no HTTP.
+        var app = DispatchHost.Build([.. configArgs, "--urls", "http://127.0.0.1:0"]);
+        await app.StartAsync();
+        try
+        {
+            var result = await DemoData.SeedAsync(app.Services, TenantKey.DefaultTenant, CancellationToken.None);
+            Console.WriteLine(result.AlreadySeeded
+                ? "The demo tenant is already loaded; nothing changed."
+                : $"Loaded {result.Technicians} technicians and {result.WorkOrders} work orders into tenant '{TenantKey.DefaultTenant}'.");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+
+        return 0;
+    }
+
+    private static IConfiguration LoadConfiguration(string[] configArgs) =>
+        new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(configArgs)
+            .Build();
+
+    /// <summary>Pulls the verb's own flags out; everything else is configuration.</summary>
+    private static (Dictionary<string, List<string>> Flags, string[] ConfigArgs) Split(
+        string[] args, string[]? valueFlags = null, string[]? booleanFlags = null)
+    {
+        var flags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (booleanFlags?.Contains(arg) == true)
+            {
+                flags[arg] = [];
+            }
+            else if (valueFlags?.Contains(arg) == true)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new UsageException($"{arg} needs a value.");
+                }
+
+                (flags.TryGetValue(arg, out var list) ? list : flags[arg] = []).Add(args[++i]);
+            }
+            else
+            {
+                rest.Add(arg);
+            }
+        }
+
+        return (flags, rest.ToArray());
+    }
+
+    private static string? Single(Dictionary<string, List<string>> flags, string name) =>
+        flags.TryGetValue(name, out var values) ? values[^1] : null;
+
+    private static int PrintUsage(TextWriter writer, int exitCode, string? error = null)
+    {
+        if (error is not null)
+        {
+            writer.WriteLine(error);
+        }
+
+        writer.WriteLine(Usage);
+        return exitCode;
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+}

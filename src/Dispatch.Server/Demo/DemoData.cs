@@ -1,0 +1,170 @@
+using System.Collections.Immutable;
+using Dispatch.Domain.Common;
+using Dispatch.Domain.Geo;
+using Dispatch.Domain.Identity;
+using Dispatch.Domain.Technicians;
+using Dispatch.Domain.WorkOrders;
+using Dispatch.Grains.Technicians;
+using Dispatch.Grains.WorkOrders;
+
+namespace Dispatch.Server.Demo;
+
+/// <summary>
+/// A believable pump-and-service company around Houston, TX, so the first run shows something. Deterministic (fixed
+/// seed), and loaded through the grains so every rule and timeline entry applies as if dispatchers had typed it.
+/// </summary>
+public static class DemoData
+{
+    public const int TechnicianCount = 50;
+    public const int WorkOrderCount = 200;
+    private static readonly GeoPoint Houston = new(29.7604, -95.3698);
+    private const string TimeZone = "America/Chicago";
+
+    private static readonly string[] FirstNames =
+        ["Ana", "Ben", "Carlos", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jada", "Kofi", "Lena", "Marco", "Nia", "Omar",
+         "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoe"];
+    private static readonly string[] LastNames =
+        ["Alvarez", "Brooks", "Chen", "Delgado", "Evans", "Foster", "Garcia", "Hughes", "Ibrahim", "Jensen", "Kim", "Lopez",
+         "Martin", "Nguyen", "Okafor", "Patel", "Reyes", "Smith", "Torres", "Walker"];
+    private static readonly string[] Skills =
+        ["pump-repair", "pump-install", "electrical", "controls", "welding", "hydraulics", "well-service", "diagnostics"];
+    private static readonly string[] Certifications = ["OSHA-10", "NICET-II", "CDL-B", "TX-Journeyman-Electrician", "Confined-Space"];
+    private static readonly string[] Customers =
+        ["Bayou City Water", "Gulf Coast Dairy", "Harris County MUD 12", "Katy Ridge HOA", "Pasadena Refining", "Sugar Land Farms",
+         "Spring Creek Apartments", "Galena Park Marina", "Cypress Hills Golf", "Westchase Towers", "Pearland ISD", "Baytown Chemicals"];
+    private static readonly string[] Streets =
+        ["Westheimer Rd", "Main St", "Kirby Dr", "Richmond Ave", "Washington Ave", "Telephone Rd", "Bellaire Blvd", "Gessner Rd",
+         "Airline Dr", "Fannin St", "Shepherd Dr", "Hillcroft Ave"];
+    private static readonly (string Title, string Type, string[] Skills)[] Jobs =
+    [
+        ("Booster pump not building pressure", "Repair", ["pump-repair", "diagnostics"]),
+        ("Install new submersible well pump", "Install", ["pump-install", "well-service"]),
+        ("Lift station alarm keeps tripping", "Repair", ["controls", "electrical"]),
+        ("Quarterly preventive maintenance", "Maintenance", ["pump-repair"]),
+        ("Seal leak on centrifugal pump", "Repair", ["pump-repair"]),
+        ("VFD fault on irrigation pump", "Repair", ["controls", "electrical"]),
+        ("Replace corroded discharge flange", "Repair", ["welding"]),
+        ("Hydraulic pump noise and heat", "Repair", ["hydraulics", "diagnostics"]),
+    ];
+
+    public sealed record Result(bool AlreadySeeded, int Technicians, int WorkOrders);
+
+    public static string TechnicianId(int n) => $"tech-{n:000}";
+
+    public static string WorkOrderId(int n) => $"wo-{n:0000}";
+
+    public static async Task<Result> SeedAsync(IServiceProvider services, string tenant, CancellationToken cancellationToken)
+    {
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        var admin = new Actor("demo-seed", "Demo loader", tenant, [Roles.Admin]);
+
+        if (await grains.GetGrain<IWorkOrderGrain>(TenantKey.Compose(tenant, WorkOrderId(WorkOrderCount))).Get() is not null)
+        {
+            return new Result(true, 0, 0);
+        }
+
+        var random = new Random(42);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        for (var n = 1; n <= TechnicianCount; n++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var grain = grains.GetGrain<ITechnicianGrain>(TenantKey.Compose(tenant, TechnicianId(n)));
+            if (await grain.Get() is null)
+            {
+                await grain.Create(NewTechnician(random, n, today), admin);
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        for (var n = 1; n <= WorkOrderCount; n++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var grain = grains.GetGrain<IWorkOrderGrain>(TenantKey.Compose(tenant, WorkOrderId(n)));
+            if (await grain.Get() is null)
+            {
+                await grain.Create(NewWorkOrder(random, now), admin);
+            }
+        }
+
+        return new Result(false, TechnicianCount, WorkOrderCount);
+    }
+
+    private static NewTechnician NewTechnician(Random random, int n, DateOnly today)
+    {
+        var name = $"{FirstNames[random.Next(FirstNames.Length)]} {LastNames[random.Next(LastNames.Length)]}";
+        var skills = Pick(random, Skills, random.Next(2, 5));
+        var certifications = Pick(random, Certifications, random.Next(1, 3))
+            // About one in eight certificates has lapsed, so best-match has something to exclude.
+            .Select(c => new Certification(c, today.AddDays(random.Next(8) == 0 ? -random.Next(1, 90) : random.Next(30, 730))));
+        return new NewTechnician
+        {
+            Name = name,
+            Phone = $"+1-713-555-{1000 + n:0000}",
+            Email = $"{TechnicianId(n)}@demo.dispatch.local",
+            IsField = n % 25 != 0, // a couple of office staff who cannot be dispatched
+            Skills = [.. skills],
+            Certifications = [.. certifications],
+            HomeBase = Around(random, Houston, 40),
+            TimeZoneId = TimeZone,
+            UserId = TechnicianId(n),
+        };
+    }
+
+    private static NewWorkOrder NewWorkOrder(Random random, DateTimeOffset now)
+    {
+        var job = Jobs[random.Next(Jobs.Length)];
+        var customer = Customers[random.Next(Customers.Length)];
+        var priority = (Priority)Math.Min(3, random.Next(10) switch { < 2 => 0, < 7 => 1, < 9 => 2, _ => 3 });
+        return new NewWorkOrder
+        {
+            Title = job.Title,
+            Type = job.Type,
+            Description = $"{job.Title} reported by {customer}.",
+            Priority = priority,
+            Customer = new Customer(customer, (CustomerTier)random.Next(4)),
+            Site = new Site($"{random.Next(100, 9999)} {Streets[random.Next(Streets.Length)]}, Houston, TX", Around(random, Houston, 35),
+                random.Next(4) == 0 ? "Gate code 4521; check in at the office." : null),
+            Asset = new Asset(random.Next(2) == 0 ? "Grundfos" : "Goulds", $"M-{random.Next(100, 999)}", $"SN{random.Next(100000, 999999)}"),
+            SlaDueAt = now.AddHours(priority == Priority.Urgent ? 4 : random.Next(24, 24 * 7)),
+            RequiredSkills = [.. job.Skills],
+            EstimatedDuration = TimeSpan.FromMinutes(30 * random.Next(2, 9)),
+        };
+    }
+
+    private static IEnumerable<string> Pick(Random random, string[] from, int count) =>
+        from.OrderBy(_ => random.Next()).Take(count).ToArray();
+
+    /// <summary>A point within roughly <paramref name="radiusKm"/> of a centre (good enough for a city).</summary>
+    private static GeoPoint Around(Random random, GeoPoint centre, double radiusKm)
+    {
+        var distance = radiusKm * Math.Sqrt(random.NextDouble());
+        var bearing = random.NextDouble() * 2 * Math.PI;
+        var dLat = distance / 111.0 * Math.Cos(bearing);
+        var dLon = distance / (111.0 * Math.Cos(centre.Latitude * Math.PI / 180)) * Math.Sin(bearing);
+        return new GeoPoint(Math.Round(centre.Latitude + dLat, 5), Math.Round(centre.Longitude + dLon, 5));
+    }
+}
+
+/// <summary>With <c>--demo</c>, loads the demo tenant once the silo is up, without holding up start-up.</summary>
+internal sealed class DemoSeedOnStart(IServiceProvider services, Hosting.DispatchSettings settings, ILogger<DemoSeedOnStart> logger,
+    IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.Demo)
+        {
+            return;
+        }
+
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+
+        var result = await DemoData.SeedAsync(services, TenantKey.DefaultTenant, stoppingToken);
+        logger.LogInformation(result.AlreadySeeded ? "Demo tenant already loaded." : "Demo tenant loaded: {Technicians} technicians, {WorkOrders} work orders.",
+            result.Technicians, result.WorkOrders);
+    }
+}

@@ -1,0 +1,64 @@
+using Dispatch.Grains.Hosting;
+using Dispatch.Grains.Storage;
+using Dispatch.Server.Health;
+using Dispatch.Server.Identity;
+using Dispatch.Server.Operations;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Dispatch.Server.Hosting;
+
+/// <summary>
+/// The one process: ASP.NET Core and an Orleans silo co-hosted, so API calls reach local grain activations without a
+/// network hop. Shared by <c>dotnet run</c>, the CLI verbs that need grains, and the functional tests.
+/// </summary>
+public static class DispatchHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var settings = DispatchSettings.From(builder.Configuration);
+
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DispatchSettings.DefaultUrl);
+        }
+
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.UseOrleans(silo => silo.UseDispatchStorage(settings.Storage));
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Storage);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
+
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDispatchHealth();
+        app.MapOperationsApi();
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
+        return app;
+    }
+
+    private static void PrintWelcome(WebApplication app, DispatchSettings settings)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var where = settings.Storage.Mode switch
+        {
+            StorageMode.Embedded => $"SQLite in {settings.DataDirectory}",
+            StorageMode.Postgres => "PostgreSQL (cluster " + settings.Storage.ClusterId + ")",
+            _ => "memory (nothing is kept)",
+        };
+        app.Logger.LogInformation(
+            "Dispatch is ready. Listening on {Addresses}; data: {Storage}. Health: /health/ready. " +
+            "Get a token: dotnet run --project src/Dispatch.Server -- token --user alice --role Dispatcher",
+            string.Join(", ", addresses), where);
+    }
+}

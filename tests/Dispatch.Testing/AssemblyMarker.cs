@@ -1,1 +1,0 @@
-namespace Dispatch.Testing; internal static class AssemblyMarker { }
