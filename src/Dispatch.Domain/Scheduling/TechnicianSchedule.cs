@@ -161,6 +161,38 @@ public sealed record TechnicianSchedule
     }
 
     /// <summary>
+    /// The free time around <paramref name="window"/>: from the end of whatever comes before it (a booking, an
+    /// absence, or the start of the working stretch it falls in) to the start of whatever comes after. Null when
+    /// the window itself is not free. Looks at most a day beyond the window, which is all a dispatcher's
+    /// "free 10:00–14:00" needs.
+    /// </summary>
+    public TimeWindow? FreeTimeAround(TimeWindow window, string? ignoreWorkOrderId = null)
+    {
+        foreach (var booking in BookingsOverlapping(window))
+            if (booking.WorkOrderId != ignoreWorkOrderId) return null;
+        foreach (var block in Blocks)
+            if (block.BlocksWork && block.Window.Overlaps(window)) return null;
+
+        var start = window.Start;
+        var end = window.End;
+        var around = new TimeWindow(window.Start.AddDays(-1), window.End.AddDays(1));
+        foreach (var stretch in WorkingTime.Coverage(_workingHours, Blocks, around))
+        {
+            if (stretch.Start <= window.Start && window.Start < stretch.End && stretch.Start < start) start = stretch.Start;
+            if (stretch.Start < window.End && window.End <= stretch.End && stretch.End > end) end = stretch.End;
+        }
+        if (PreviousBooking(window.Start, ignoreWorkOrderId) is { } previous && previous.Window.End > start) start = previous.Window.End;
+        if (NextBooking(window.End, ignoreWorkOrderId) is { } next && next.Window.Start < end) end = next.Window.Start;
+        foreach (var block in Blocks)
+        {
+            if (!block.BlocksWork) continue;
+            if (block.Window.End <= window.Start && block.Window.End > start) start = block.Window.End;
+            if (block.Window.Start >= window.End && block.Window.Start < end) end = block.Window.Start;
+        }
+        return new TimeWindow(start, end);
+    }
+
+    /// <summary>
     /// Working time booked on a local calendar day: each booking's share of that day, not counting the off-duty
     /// pauses inside multi-day jobs.
     /// </summary>
