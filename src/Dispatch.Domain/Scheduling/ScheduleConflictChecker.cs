@@ -25,7 +25,8 @@ public sealed class ScheduleConflictChecker
     public TravelEstimator Travel { get; }
 
     /// <param name="activeWorkOrders">
-    /// Work orders the technician holds now. The proposal adds one more unless the schedule already books it.
+    /// Work orders the technician holds now. The proposal adds one more unless the schedule already books it, so
+    /// moving a work order the technician holds never trips the active-order limit (even one lowered since).
     /// </param>
     public ImmutableArray<ScheduleConflict> Check(TechnicianSchedule schedule, Booking proposal, int activeWorkOrders)
     {
@@ -106,8 +107,8 @@ public sealed class ScheduleConflictChecker
 
         if (schedule.Capacity.MaxActiveWorkOrders is { } maxActive)
         {
-            var wouldHold = activeWorkOrders + (schedule.Find(movingId) is null ? 1 : 0);
-            if (wouldHold > maxActive)
+            // Only look the work order up when it decides the outcome: the lookup is a scan of the calendar.
+            if (activeWorkOrders >= maxActive && schedule.Find(movingId) is null)
                 conflicts.Add(new ScheduleConflict(
                     ScheduleConflictKind.CapacityActiveOrders, window,
                     $"Already has {activeWorkOrders} active work order{(activeWorkOrders == 1 ? "" : "s")}; the limit is {maxActive}"));

@@ -30,6 +30,14 @@ public class CapacityConflictTests
     }
 
     [Fact]
+    public void Moving_a_held_order_is_allowed_even_above_a_since_lowered_limit()
+    {
+        var schedule = Schedule(capacity: ThreeOrders, bookings: [Job("WO-1", Hours(Ny(3, 2, 9), 1))]);
+        Assert.Empty(Checker.Check(schedule, Job("WO-1", Hours(Ny(3, 2, 13), 1)), activeWorkOrders: 5));
+        Assert.Single(Checker.Check(schedule, Job("WO-2", Hours(Ny(3, 2, 13), 1)), activeWorkOrders: 5));
+    }
+
+    [Fact]
     public void Rejects_a_negative_active_order_count() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Checker.Check(Schedule(), Job("NEW", Hours(Ny(3, 2, 9), 1)), -1));
 
