@@ -1,16 +1,8 @@
 using System.Collections.Immutable;
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Matching;
 
 namespace Dispatch.Domain.Technicians;
-
-/// <summary>A certification counts only until it expires (a lapsed gas-safe ticket does not qualify anyone).</summary>
-[GenerateSerializer, Immutable, Alias("Dispatch.Certification")]
-public sealed record Certification(
-    [property: Id(0)] string Name,
-    [property: Id(1)] DateOnly? ExpiresOn = null)
-{
-    public bool IsValidOn(DateOnly day) => ExpiresOn is null || ExpiresOn.Value >= day;
-}
 
 /// <summary>What a dispatcher enters about a technician.</summary>
 [GenerateSerializer, Immutable, Alias("Dispatch.NewTechnician")]

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Dispatch.Domain.Common;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Identity;
+using Dispatch.Domain.Matching;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Technicians;
@@ -65,7 +66,7 @@ public static class DemoData
         }
 
         var random = new Random(42);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = clock.GetUtcNow();
         for (var n = 1; n <= TechnicianCount; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -90,13 +91,13 @@ public static class DemoData
         return new Result(false, TechnicianCount, WorkOrderCount);
     }
 
-    private static NewTechnician NewTechnician(Random random, int n, DateOnly today)
+    private static NewTechnician NewTechnician(Random random, int n, DateTimeOffset today)
     {
         var name = $"{FirstNames[random.Next(FirstNames.Length)]} {LastNames[random.Next(LastNames.Length)]}";
         var skills = Pick(random, Skills, random.Next(2, 5));
         var certifications = Pick(random, Certifications, random.Next(1, 3))
             // About one in eight certificates has lapsed, so best-match has something to exclude.
-            .Select(c => new Certification(c, today.AddDays(random.Next(8) == 0 ? -random.Next(1, 90) : random.Next(30, 730))));
+            .Select(c => new Certification(c, today.Date.AddDays(random.Next(8) == 0 ? -random.Next(1, 90) : random.Next(30, 730))));
         return new NewTechnician
         {
             Name = name,

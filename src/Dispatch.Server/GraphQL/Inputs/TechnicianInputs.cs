@@ -1,3 +1,4 @@
+using Dispatch.Domain.Matching;
 using Dispatch.Domain.Technicians;
 using GraphQL.Types;
 
@@ -6,7 +7,7 @@ namespace Dispatch.Server.GraphQL.Inputs;
 public sealed class CertificationInput
 {
     public string Name { get; set; } = "";
-    public DateOnly? ExpiresOn { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 public sealed class CreateTechnicianInput
@@ -29,7 +30,7 @@ public sealed class CreateTechnicianInput
         Email = Email,
         IsField = IsField,
         Skills = [.. Skills ?? []],
-        Certifications = [.. (Certifications ?? []).Select(c => new Certification(c.Name, c.ExpiresOn))],
+        Certifications = [.. (Certifications ?? []).Select(c => new Certification(c.Name, c.ExpiresAt))],
         HomeBase = HomeBase?.ToGeoPoint("homeBase"),
         TimeZoneId = TimeZoneId,
         UserId = UserId,
@@ -42,7 +43,7 @@ public sealed class CertificationInputType : InputObjectGraphType<CertificationI
     {
         Name = "CertificationInput";
         Field(x => x.Name);
-        Field(x => x.ExpiresOn, type: typeof(DateOnlyGraphType));
+        Field(x => x.ExpiresAt, nullable: true);
     }
 }
 

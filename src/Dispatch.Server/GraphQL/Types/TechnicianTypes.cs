@@ -1,4 +1,5 @@
 using Dispatch.Domain.Geo;
+using Dispatch.Domain.Matching;
 using Dispatch.Domain.Technicians;
 using GraphQL.Types;
 
@@ -10,7 +11,7 @@ public sealed class CertificationType : ObjectGraphType<Certification>
     {
         Name = "Certification";
         Field(x => x.Name);
-        Field<DateOnlyGraphType, DateOnly?>("expiresOn").Resolve(c => c.Source.ExpiresOn);
+        Field(x => x.ExpiresAt, nullable: true).Description("The certification no longer counts from this instant.");
     }
 }
 
