@@ -24,40 +24,68 @@ internal sealed class GraphQLOperationRunner(
 
     /// <summary>
     /// Executes <paramref name="request"/>. Throws <see cref="OperationCanceledException"/> when
-    /// <paramref name="cancellationToken"/> fires and returns a TIMEOUT error result when the operation timeout does.
+    /// <paramref name="cancellationToken"/> fires; a result with a <see cref="TimeoutError"/> when the operation
+    /// timeout does. Dispose the returned execution once the operation is over: for a subscription that is after its
+    /// event stream was disposed, since resolvers may tie the stream to the token it was resolved with.
     /// </summary>
-    public async Task<ExecutionResult> ExecuteAsync(
+    public async Task<OperationExecution> ExecuteAsync(
         HttpContext httpContext, GraphQLRequest request, ClaimsPrincipal user, IServiceProvider services,
         CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (Options.OperationTimeout != Timeout.InfiniteTimeSpan)
-            timeout.CancelAfter(Options.OperationTimeout);
-
-        var userContext = new Dictionary<string, object?>();
-        if (Options.BuildUserContext != null)
-            await Options.BuildUserContext(httpContext, user, userContext).ConfigureAwait(false);
-
-        var executionOptions = new ExecutionOptions
-        {
-            Schema = services.GetRequiredService<ISchema>(),
-            Query = request.Query,
-            DocumentId = request.DocumentId,
-            OperationName = request.OperationName,
-            Variables = request.Variables,
-            Extensions = request.Extensions,
-            RequestServices = services,
-            User = user,
-            UserContext = userContext,
-            CancellationToken = timeout.Token,
-        };
+        var lifetime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            return await executer.ExecuteAsync(executionOptions).ConfigureAwait(false);
+            if (Options.OperationTimeout != Timeout.InfiniteTimeSpan)
+                lifetime.CancelAfter(Options.OperationTimeout);
+
+            var userContext = new Dictionary<string, object?>();
+            if (Options.BuildUserContext != null)
+                await Options.BuildUserContext(httpContext, user, userContext).ConfigureAwait(false);
+
+            var executionOptions = new ExecutionOptions
+            {
+                Schema = services.GetRequiredService<ISchema>(),
+                Query = request.Query,
+                DocumentId = request.DocumentId,
+                OperationName = request.OperationName,
+                Variables = request.Variables,
+                Extensions = request.Extensions,
+                RequestServices = services,
+                User = user,
+                UserContext = userContext,
+                CancellationToken = lifetime.Token,
+            };
+
+            ExecutionResult result;
+            try
+            {
+                result = await executer.ExecuteAsync(executionOptions).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lifetime.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                lifetime.Dispose();
+                return new OperationExecution(TimedOut(), null);
+            }
+
+            if (result.Streams == null)
+            {
+                lifetime.Dispose();
+                return new OperationExecution(result, null);
+            }
+
+            // The timeout covered setting the stream up; the stream itself lives until it ends or is cancelled.
+            lifetime.CancelAfter(Timeout.InfiniteTimeSpan);
+            if (lifetime.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                lifetime.Dispose();
+                return new OperationExecution(TimedOut(), null);
+            }
+            return new OperationExecution(result, lifetime);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch
         {
-            return TimedOut();
+            lifetime.Dispose();
+            throw;
         }
     }
 
@@ -111,4 +139,12 @@ internal sealed class GraphQLOperationRunner(
         }
         return match?.Operation;
     }
+}
+
+/// <summary>An executed operation; owns the cancellation source its event stream (if any) was resolved with.</summary>
+internal sealed class OperationExecution(ExecutionResult result, CancellationTokenSource? streamLifetime) : IDisposable
+{
+    public ExecutionResult Result { get; } = result;
+
+    public void Dispose() => streamLifetime?.Dispose();
 }

@@ -117,8 +117,9 @@ internal sealed class GraphQLHttpHandler(GraphQLOperationRunner runner, ILogger 
 
     private async Task ExecuteAsync(HttpContext context, GraphQLRequest request, ResponseFormat format)
     {
-        var result = await runner.ExecuteAsync(context, request, context.User, context.RequestServices, context.RequestAborted)
+        using var execution = await runner.ExecuteAsync(context, request, context.User, context.RequestServices, context.RequestAborted)
             .ConfigureAwait(false);
+        var result = execution.Result;
 
         int status;
         if (GraphQLOperationRunner.IsTimeout(result))

@@ -40,11 +40,13 @@ internal sealed class ServerSentEventsResponder(GraphQLOperationRunner runner, I
         var writeLoop = WriteLoopAsync(response, queue.Reader, lifetime.Token);
         var keepAliveLoop = KeepAliveLoopAsync(events, lifetime.Token);
 
+        OperationExecution? execution = null;
         IDisposable? subscription = null;
         try
         {
-            var result = await runner.ExecuteAsync(context, request, context.User, context.RequestServices, lifetime.Token)
+            execution = await runner.ExecuteAsync(context, request, context.User, context.RequestServices, lifetime.Token)
                 .ConfigureAwait(false);
+            var result = execution.Result;
             if (result.Streams is { Count: > 0 } streams)
             {
                 subscription = streams.Values.First().Subscribe(new StreamObserver(events, runner.Serializer));
@@ -64,6 +66,7 @@ internal sealed class ServerSentEventsResponder(GraphQLOperationRunner runner, I
         finally
         {
             subscription?.Dispose();
+            execution?.Dispose();
             await lifetime.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(writeLoop, keepAliveLoop).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }

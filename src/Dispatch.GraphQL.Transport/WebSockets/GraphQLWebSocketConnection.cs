@@ -36,7 +36,7 @@ internal sealed class GraphQLWebSocketConnection
     private readonly CancellationTokenSource _lifetime;
     private readonly Channel<Outgoing> _outbox;
     private readonly ConcurrentDictionary<string, Operation> _operations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Operation, Task> _running = new();
+    private readonly ConcurrentDictionary<Operation, byte> _running = new();
     private Task _writer = Task.CompletedTask;
     private ClaimsPrincipal _user = new();
     private bool _initReceived;
@@ -110,7 +110,7 @@ internal sealed class GraphQLWebSocketConnection
             CancelAllOperations();
             _outbox.Writer.TryComplete();
             StopReading();
-            var running = _running.Values.Append(_writer).ToArray();
+            var running = _running.Keys.Select(o => o.Task).Append(_writer).ToArray();
             try
             {
                 await Task.WhenAll(running).WaitAsync(CloseHandshakeTimeout).ConfigureAwait(false);
@@ -259,7 +259,8 @@ internal sealed class GraphQLWebSocketConnection
         // Reserve the id now, in message order, so a duplicate subscribe is caught even while this one executes.
         var operation = new Operation(id, _lifetime.Token);
         _operations[id] = operation;
-        _running[operation] = Task.Run(() => RunOperationAsync(operation, request));
+        _running[operation] = 0; // tracked before it starts, so its own clean-up can never run first
+        operation.Task = Task.Run(() => RunOperationAsync(operation, request));
     }
 
     // ---- operations ----
@@ -271,8 +272,9 @@ internal sealed class GraphQLWebSocketConnection
             var scope = _scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                var result = await _runner.ExecuteAsync(_http, request, _user, scope.ServiceProvider, operation.Cancellation)
+                using var execution = await _runner.ExecuteAsync(_http, request, _user, scope.ServiceProvider, operation.Cancellation)
                     .ConfigureAwait(false);
+                var result = execution.Result;
                 if (!operation.IsActive)
                     return;
 
@@ -547,6 +549,8 @@ internal sealed class GraphQLWebSocketConnection
         private int _state;
 
         public string Id { get; } = id;
+
+        public Task Task { get; set; } = Task.CompletedTask;
 
         public CancellationToken Cancellation => _cancellation.Token;
 
