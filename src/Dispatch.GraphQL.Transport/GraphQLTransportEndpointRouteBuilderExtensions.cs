@@ -24,6 +24,8 @@ public static class GraphQLTransportEndpointRouteBuilderExtensions
         this IEndpointRouteBuilder endpoints, string? pattern = null, Action<GraphQLTransportOptions>? configure = null)
     {
         var services = endpoints.ServiceProvider;
+        var cache = services.GetService<GraphQLDocumentCacheHolder>()
+            ?? throw new InvalidOperationException("Call services.AddGraphQLTransport() before MapGraphQLTransport().");
         var options = services.GetRequiredService<IOptions<GraphQLTransportOptions>>().Value.Clone();
         configure?.Invoke(options);
         options.Validate();
@@ -33,12 +35,15 @@ public static class GraphQLTransportEndpointRouteBuilderExtensions
             services.GetRequiredService<IDocumentExecuter>(),
             services.GetRequiredService<IGraphQLTextSerializer>(),
             services.GetRequiredService<IDocumentBuilder>(),
-            services.GetRequiredService<GraphQLDocumentCacheHolder>().Cache);
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Dispatch.GraphQL.Transport");
+            cache.Cache);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GraphQLTransportOptions).Namespace!);
         var http = new GraphQLHttpHandler(runner, logger);
 
         var pipeline = endpoints.CreateApplicationBuilder();
-        pipeline.UseWebSockets();
+        var webSockets = new WebSocketOptions();
+        foreach (var origin in options.WebSocketAllowedOrigins)
+            webSockets.AllowedOrigins.Add(origin);
+        pipeline.UseWebSockets(webSockets);
         pipeline.Run(context => context.WebSockets.IsWebSocketRequest
             ? GraphQLWebSocketConnection.AcceptAsync(context, runner, logger)
             : http.HandleAsync(context));

@@ -67,6 +67,14 @@ public sealed class GraphQLTransportOptions
     public IList<string> CsrfPreflightHeaders { get; set; } = ["GraphQL-Require-Preflight", "X-Requested-With"];
 
     /// <summary>
+    /// Origins (e.g. <c>https://app.example.com</c>) whose browser pages may open WebSockets here; others get 403.
+    /// Empty (the default) allows any origin, which is safe while credentials travel in <c>connection_init</c>; set it
+    /// when connections are authenticated by cookies (no <see cref="AuthenticateConnection"/>), against cross-site
+    /// WebSocket hijacking. Requests without an Origin header (non-browser clients) are always allowed.
+    /// </summary>
+    public IList<string> WebSocketAllowedOrigins { get; set; } = [];
+
+    /// <summary>
     /// Authenticates WebSocket connections from their <c>connection_init</c> payload. When not set, the principal
     /// of the upgrade request (<c>HttpContext.User</c>) is used and every connection is admitted.
     /// </summary>
@@ -82,6 +90,7 @@ public sealed class GraphQLTransportOptions
     {
         var copy = (GraphQLTransportOptions)MemberwiseClone();
         copy.CsrfPreflightHeaders = [.. CsrfPreflightHeaders];
+        copy.WebSocketAllowedOrigins = [.. WebSocketAllowedOrigins];
         return copy;
     }
 

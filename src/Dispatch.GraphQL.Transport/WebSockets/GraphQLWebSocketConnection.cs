@@ -152,6 +152,8 @@ internal sealed class GraphQLWebSocketConnection
             // After our close frame only the client's close answer matters; CloseAsync bounds the wait for it.
             if (!Closing)
                 await HandleMessageAsync(buffer.WrittenMemory).ConfigureAwait(false);
+            if (buffer.Capacity > 64 * 1024)
+                buffer = new ArrayBufferWriter<byte>(4096); // one large message must not pin its buffer for the connection's life
         }
     }
 
