@@ -21,6 +21,18 @@ public sealed class WebSocketTransportTests(TestServer server)
     }
 
     [Fact]
+    public async Task Browser_pages_from_other_origins_cannot_connect()
+    {
+        var refused = await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(
+            () => WsClient.ConnectAsync(server.WebSocketUri(), origin: "https://evil.example"));
+        Assert.Contains("403", refused.Message);
+
+        await using var allowed = await WsClient.ConnectAsync(server.WebSocketUri(), origin: TestServer.AllowedOrigin);
+        await allowed.SendAsync(WsClient.Init("valid"));
+        Assert.Equal("connection_ack", (await allowed.ReceiveAsync()).Type);
+    }
+
+    [Fact]
     public async Task No_connection_init_within_the_timeout_closes_with_4408()
     {
         await using var client = await WsClient.ConnectAsync(server.WebSocketUri());

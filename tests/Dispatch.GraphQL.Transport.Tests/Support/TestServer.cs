@@ -24,6 +24,7 @@ public sealed class TestServer : IAsyncLifetime
 {
     public const int MaxBodyBytes = 16 * 1024;
     public const int MaxQueryLength = 4000;
+    public const string AllowedOrigin = "https://app.example";
 
     private WebApplication? _app;
 
@@ -72,6 +73,7 @@ public sealed class TestServer : IAsyncLifetime
             o.MaxOperationsPerConnection = 3;
             o.SendQueueCapacity = 64;
             o.AuthenticateConnection = (http, payload) => ValueTask.FromResult(Authenticate(payload));
+            o.WebSocketAllowedOrigins = [AllowedOrigin];
         });
         _app.MapGraphQLTransport("/graphql/open", o =>
         {

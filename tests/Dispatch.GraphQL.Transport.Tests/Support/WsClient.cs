@@ -26,11 +26,13 @@ public sealed class WsClient : IAsyncDisposable
 
     public WebSocket Socket => _socket;
 
-    public static async Task<WsClient> ConnectAsync(Uri uri, string? subProtocol = "graphql-transport-ws")
+    public static async Task<WsClient> ConnectAsync(Uri uri, string? subProtocol = "graphql-transport-ws", string? origin = null)
     {
         var client = new WsClient();
         if (subProtocol != null)
             client._socket.Options.AddSubProtocol(subProtocol);
+        if (origin != null)
+            client._socket.Options.SetRequestHeader("Origin", origin);
         using var timeout = new CancellationTokenSource(Deadline);
         await client._socket.ConnectAsync(uri, timeout.Token);
         return client;
