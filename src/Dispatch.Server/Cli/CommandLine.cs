@@ -21,6 +21,7 @@ public static class CommandLine
                       print a JWT signed with this installation's key (roles: Admin, Dispatcher, Technician, Device)
           migrate     apply the database schema (idempotent) and exit
           seed        load the demo tenant (about 50 technicians, 200 work orders) and exit
+          schema      print the GraphQL schema (SDL); docs/schema.graphql is this output
         Configuration overrides: --urls http://localhost:5080 --Dispatch:DataDirectory=./data --Dispatch:Storage:Mode=Postgres ...
         """;
 
@@ -36,6 +37,7 @@ public static class CommandLine
                 "token" => Token(rest),
                 "migrate" => await MigrateAsync(rest),
                 "seed" => await SeedAsync(rest),
+                "schema" => PrintSchema(rest),
                 "help" or "--help" or "-h" => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"Unknown verb '{verb}'."),
             };
@@ -124,6 +126,16 @@ public static class CommandLine
             await app.StopAsync();
         }
 
+        return 0;
+    }
+
+    private static int PrintSchema(string[] args)
+    {
+        var (_, configArgs) = Split(args);
+        // The schema does not depend on storage; memory mode keeps this verb free of files and databases.
+        var app = DispatchHost.Build([.. configArgs, "--Dispatch:Storage:Mode=Memory"]);
+        var schema = app.Services.GetRequiredService<global::GraphQL.Types.ISchema>();
+        Console.Out.Write(global::GraphQL.SchemaExtensions.Print(schema).ReplaceLineEndings("\n").TrimEnd() + "\n");
         return 0;
     }
 

@@ -1,5 +1,7 @@
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.Storage;
+using Dispatch.GraphQL.Transport;
+using Dispatch.Server.GraphQL;
 using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Operations;
@@ -34,6 +36,7 @@ public static class DispatchHost
         builder.Services.AddSingleton(settings.Storage);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
+        builder.Services.AddDispatchGraphQL(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
@@ -43,6 +46,7 @@ public static class DispatchHost
         app.UseAuthorization();
         app.MapDispatchHealth();
         app.MapOperationsApi();
+        app.MapGraphQLTransport();
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }
