@@ -9,7 +9,7 @@ namespace Dispatch.Server.Tests;
 public class PostgresModeTests(PostgresServer postgres)
 {
     [Fact]
-    public async Task Two_instances_on_different_ports_join_one_cluster()
+    public async Task Two_instances_on_different_ports_join_one_cluster_and_leave_it_cleanly()
     {
         var connectionString = await postgres.CreateDatabaseAsync("join_" + Guid.NewGuid().ToString("N")[..8]);
         // Instances of one cluster must accept each other's tokens, so they share the signing key (as production would).
@@ -41,5 +41,16 @@ public class PostgresModeTests(PostgresServer postgres)
                 return silos.Length == 2;
             }, TimeSpan.FromSeconds(60), "both instances see two active silos");
         }
+
+        // SIGTERM: the silo leaves the cluster cleanly, so the survivor sees it gone at once rather than after the
+        // failure detector's probes time out.
+        Assert.Equal(0, await second.StopAsync());
+        using var survivor = first.AuthorizedClient(token.Trim());
+        await Eventually.Until(async () =>
+        {
+            using var response = await survivor.GetAsync("/api/v1/cluster");
+            var silos = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("silos");
+            return silos.GetArrayLength() == 1;
+        }, TimeSpan.FromSeconds(10), "the stopped silo left the membership table");
     }
 }
