@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Dispatch.Testing;
 using Dispatch.GraphQL.Transport.Tests.Support;
 
 namespace Dispatch.GraphQL.Transport.Tests;
@@ -7,8 +7,6 @@ namespace Dispatch.GraphQL.Transport.Tests;
 /// <summary>Third-party clients against the test server: the graphql-http audit suite and the graphql-ws client.</summary>
 public sealed class EndToEndTests(TestServer server)
 {
-    private static readonly SemaphoreSlim NpmInstall = new(1, 1);
-
     [Fact]
     public async Task Graphql_http_audit_has_no_must_failures_or_should_warnings()
     {
@@ -31,64 +29,6 @@ public sealed class EndToEndTests(TestServer server)
         Assert.Contains("received 3 events then complete", output);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string script, params string[] args)
-    {
-        var e2e = Path.Combine(RepositoryRoot(), "tests", "e2e");
-        await EnsureNodeModulesAsync(e2e);
-        return await RunAsync("node", e2e, [script, .. args]);
-    }
-
-    private static async Task EnsureNodeModulesAsync(string e2e)
-    {
-        await NpmInstall.WaitAsync(TestContext.Current.CancellationToken);
-        try
-        {
-            if (Directory.Exists(Path.Combine(e2e, "node_modules", "graphql-http")) && Directory.Exists(Path.Combine(e2e, "node_modules", "graphql-ws")))
-                return;
-            var (exitCode, output) = await RunAsync("npm", e2e, ["ci", "--no-audit", "--no-fund"]);
-            Assert.True(exitCode == 0, "npm ci failed:\n" + output);
-        }
-        finally
-        {
-            NpmInstall.Release();
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, string[] args)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Dispatch.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("Dispatch.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static Task<(int ExitCode, string Output)> RunNodeAsync(string script, params string[] args) =>
+        NodeE2E.RunAsync(script, args);
 }
