@@ -30,7 +30,15 @@ public static class DispatchHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        builder.UseOrleans(silo => silo.UseDispatchStorage(settings.Storage));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseDispatchStorage(settings.Storage);
+            if (settings.Kubernetes)
+            {
+                // Pod IP, pod name and cluster ids from the downward API; dead pods' silos are retired promptly.
+                silo.UseKubernetesHosting();
+            }
+        });
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Storage);

@@ -15,6 +15,9 @@ public sealed class DispatchSettings
     /// <summary>Seed the demo tenant at start-up when it is empty (<c>--demo</c>).</summary>
     public bool Demo { get; init; }
 
+    /// <summary>Running as a Kubernetes pod (Orleans Kubernetes hosting). Defaults to on when the pod's env says so.</summary>
+    public bool Kubernetes { get; init; }
+
     public static DispatchSettings From(IConfiguration configuration)
     {
         var storage = configuration.GetSection(DispatchStorageOptions.SectionName).Get<DispatchStorageOptions>() ?? new DispatchStorageOptions();
@@ -26,6 +29,8 @@ public sealed class DispatchSettings
             Storage = storage,
             Auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions(),
             Demo = configuration.GetValue("Dispatch:Demo", false),
+            Kubernetes = configuration.GetValue("Dispatch:Kubernetes",
+                !string.IsNullOrEmpty(configuration["KUBERNETES_SERVICE_HOST"]) && !string.IsNullOrEmpty(configuration["POD_NAME"])),
         };
     }
 }
