@@ -95,6 +95,26 @@ public class EmbeddedModeTests
     }
 
     [Fact]
+    public async Task Sigterm_turns_readiness_off_while_still_serving_then_exits()
+    {
+        await using var server = EmbeddedServer.InNewDirectory();
+        var process = await server.StartAsync("--Dispatch:ShutdownDrainSeconds=5");
+
+        var stopping = process.StopAsync();
+        HttpStatusCode? seen = null;
+        await Eventually.Until(async () =>
+        {
+            using var response = await process.Http.GetAsync("/health/ready");
+            seen = response.StatusCode;
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable;
+        }, TimeSpan.FromSeconds(5), "readiness reports 503 while the server drains");
+        using var live = await process.Http.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(0, await stopping);
+    }
+
+    [Fact]
     public async Task Migrate_twice_is_harmless()
     {
         await using var server = EmbeddedServer.InNewDirectory();

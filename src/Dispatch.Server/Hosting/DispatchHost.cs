@@ -48,6 +48,7 @@ public static class DispatchHost
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
+        builder.Services.AddHostedService<ShutdownDrain>();
 
         var app = builder.Build();
         app.UseAuthentication();

@@ -15,6 +15,9 @@ public sealed class DispatchSettings
     /// <summary>Seed the demo tenant at start-up when it is empty (<c>--demo</c>).</summary>
     public bool Demo { get; init; }
 
+    /// <summary>How long to keep serving after SIGTERM while readiness reports 503 (0 in embedded mode).</summary>
+    public TimeSpan ShutdownDrain { get; init; }
+
     /// <summary>Running as a Kubernetes pod (Orleans Kubernetes hosting). Defaults to on when the pod's env says so.</summary>
     public bool Kubernetes { get; init; }
 
@@ -29,6 +32,7 @@ public sealed class DispatchSettings
             Storage = storage,
             Auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions(),
             Demo = configuration.GetValue("Dispatch:Demo", false),
+            ShutdownDrain = TimeSpan.FromSeconds(configuration.GetValue("Dispatch:ShutdownDrainSeconds", 0.0)),
             Kubernetes = configuration.GetValue("Dispatch:Kubernetes",
                 !string.IsNullOrEmpty(configuration["KUBERNETES_SERVICE_HOST"]) && !string.IsNullOrEmpty(configuration["POD_NAME"])),
         };
