@@ -13,6 +13,9 @@ public sealed class EmbeddedServer : IAsyncDisposable
 
     public ServerProcess Process { get; private set; } = null!;
 
+    /// <summary>Extra environment for the server process (e.g. an OTLP endpoint).</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; set; }
+
     public static EmbeddedServer InNewDirectory()
     {
         var directory = Path.Combine(Path.GetTempPath(), "dispatch-test-" + Guid.NewGuid().ToString("N")[..12]);
@@ -23,7 +26,7 @@ public sealed class EmbeddedServer : IAsyncDisposable
     /// <summary>Starts (or restarts) the server on the same directory, so a restart sees the same SQLite file.</summary>
     public async Task<ServerProcess> StartAsync(params string[] args)
     {
-        Process = ServerProcess.Start(Directory, [.. args, .. SiloPorts()]);
+        Process = ServerProcess.Start(Directory, [.. args, .. SiloPorts()], Environment);
         await Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         return Process;
     }

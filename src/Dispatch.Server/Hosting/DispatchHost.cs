@@ -4,6 +4,7 @@ using Dispatch.GraphQL.Transport;
 using Dispatch.Server.GraphQL;
 using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
+using Dispatch.Server.Observability;
 using Dispatch.Server.Operations;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -45,6 +46,7 @@ public static class DispatchHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
         builder.Services.AddDispatchGraphQL(builder.Configuration);
+        builder.Services.AddDispatchTelemetry(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
