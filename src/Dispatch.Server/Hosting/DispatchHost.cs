@@ -1,10 +1,12 @@
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.Storage;
+using Dispatch.Grains.Tracking;
 using Dispatch.GraphQL.Transport;
 using Dispatch.Server.GraphQL;
 using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Operations;
+using Dispatch.Server.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -30,13 +32,14 @@ public static class DispatchHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        builder.UseOrleans(silo => silo.UseDispatchStorage(settings.Storage));
+        builder.UseOrleans(silo => silo.UseDispatchStorage(settings.Storage).AddDispatchTracking());
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Storage);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
         builder.Services.AddDispatchGraphQL(builder.Configuration);
+        builder.Services.AddDispatchTrackingApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
@@ -47,6 +50,7 @@ public static class DispatchHost
         app.MapDispatchHealth();
         app.MapOperationsApi();
         app.MapGraphQLTransport();
+        app.MapDispatchTracking();
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }
