@@ -22,8 +22,9 @@ public sealed class LocationFeed(LivePositions positions, LocationSubscribers su
     {
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _updates, batch.Length);
-        positions.Apply(batch);
+        // Subscribers first: once the index shows an update, every subscriber's filter has already seen it.
         subscribers.Dispatch(batch);
+        positions.Apply(batch);
         return Task.CompletedTask;
     }
 }
