@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dispatch.Domain.Common;
 using Dispatch.Domain.Tracking;
 using Dispatch.Grains.Tracking;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Tracking;
@@ -62,23 +63,20 @@ public static class DeviceIngestApi
 
         if (http.Request.ContentLength > MaxBodyBytes)
             return Error("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBodyBytes; // a chunked body without a length stops there too
         JsonDocument document;
         try
         {
-            using var limited = new MemoryStream();
-            var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
-            {
-                if (limited.Length + read > MaxBodyBytes)
-                    return Error("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
-                limited.Write(buffer, 0, read);
-            }
-            document = JsonDocument.Parse(limited.ToArray());
+            document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
         }
         catch (JsonException e)
         {
             return Error("body", "Not valid JSON: " + e.Message);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Error("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
         }
 
         using (document)
