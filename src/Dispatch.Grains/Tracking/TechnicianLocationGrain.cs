@@ -81,8 +81,11 @@ public sealed class TechnicianLocationGrain(
     {
         (_tenant, _technicianId) = TenantKey.Parse(this.GetPrimaryKeyString());
         _track = new LocationTrack(_options.Trail, state.State.Current?.ToFix(), state.State.RecentTrail.Select(f => f.ToFix()));
-        // Persist on a throttle, never per fix: at most one write per interval, and only when something changed.
-        this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions(_options.PersistInterval, _options.PersistInterval));
+        // Persist on a throttle, never per fix: at most one write per interval, and only when something changed. The
+        // first tick is spread over one interval so a fleet activated together (a restart, a shift start) does not write
+        // all at the same instant.
+        var firstTick = _options.PersistInterval * (1 + Random.Shared.NextDouble());
+        this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions(firstTick, _options.PersistInterval));
         return Task.CompletedTask;
     }
 
