@@ -58,5 +58,7 @@ public sealed class DispatchMutation : ObjectGraphType
                 var id = input.Id ?? RequestContext.NewId("tech");
                 return await grains.GetGrain<ITechnicianGrain>(actor.KeyFor(id)).Create(command, actor);
             });
+
+        Tracking.TrackingGraph.AddMutationFields(this);
     }
 }

@@ -23,5 +23,7 @@ public sealed class DispatchQuery : ObjectGraphType
             .Description("One technician of your tenant, or null.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c => await grains.GetGrain<ITechnicianGrain>(c.Actor().KeyFor(c.GetArgument<string>("id"))).Get());
+
+        Tracking.TrackingGraph.AddQueryFields(this);
     }
 }

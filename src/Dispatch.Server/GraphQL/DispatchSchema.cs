@@ -8,5 +8,6 @@ public sealed class DispatchSchema : Schema
     {
         Query = services.GetRequiredService<DispatchQuery>();
         Mutation = services.GetRequiredService<DispatchMutation>();
+        Subscription = services.GetRequiredService<DispatchSubscription>();
     }
 }

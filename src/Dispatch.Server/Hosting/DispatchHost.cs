@@ -1,11 +1,13 @@
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.Storage;
+using Dispatch.Grains.Tracking;
 using Dispatch.GraphQL.Transport;
 using Dispatch.Server.GraphQL;
 using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Operations;
+using Dispatch.Server.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -33,7 +35,7 @@ public static class DispatchHost
 
         builder.UseOrleans(silo =>
         {
-            silo.UseDispatchStorage(settings.Storage);
+            silo.UseDispatchStorage(settings.Storage).AddDispatchTracking();
             if (settings.Kubernetes)
             {
                 // Pod IP, pod name and cluster ids from the downward API; dead pods' silos are retired promptly.
@@ -47,6 +49,7 @@ public static class DispatchHost
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
         builder.Services.AddDispatchGraphQL(builder.Configuration);
         builder.Services.AddDispatchTelemetry(builder.Configuration);
+        builder.Services.AddDispatchTrackingApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
@@ -58,6 +61,7 @@ public static class DispatchHost
         app.MapDispatchHealth();
         app.MapOperationsApi();
         app.MapGraphQLTransport();
+        app.MapDispatchTracking();
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }

@@ -1,0 +1,138 @@
+using Dispatch.Domain.Common;
+using Dispatch.Domain.Identity;
+using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Technicians;
+using Microsoft.Extensions.Options;
+
+namespace Dispatch.Grains.Tracking;
+
+[GenerateSerializer, Alias("Dispatch.DeviceGrainState")]
+public sealed class DeviceGrainState
+{
+    [Id(0)] public Device? Device { get; set; }
+}
+
+/// <inheritdoc cref="IDeviceGrain"/>
+public sealed class DeviceGrain(
+    [PersistentState("device")] IPersistentState<DeviceGrainState> state,
+    IOptions<TrackingOptions> options,
+    TimeProvider clock) : Grain, IDeviceGrain
+{
+    private readonly TrackingOptions _options = options.Value;
+    private TokenBucket? _bucket; // in memory only: a restart forgiving a burst is harmless
+
+    private (string Tenant, string Id) Key => TenantKey.Parse(this.GetPrimaryKeyString());
+
+    public async Task<DeviceInfo> Register(NewDevice input, string keyHash, Actor actor)
+    {
+        var (tenant, id) = Key;
+        GrainGuards.EnsureSameTenant(tenant, actor);
+        EnsureMayManageDevices(actor);
+        if (state.State.Device is { Revoked: false })
+            throw new DomainException(ErrorCodes.AlreadyExists, $"Device '{id}' is already registered; revoke it first to issue a new key.");
+
+        var device = DeviceRules.Register(tenant, id, input, keyHash, actor.UserId, clock.GetUtcNow());
+        if (await GrainFactory.GetGrain<ITechnicianGrain>(TenantKey.Compose(tenant, device.TechnicianId)).Get() is null)
+            throw DomainException.NotFound("Technician", device.TechnicianId);
+
+        var osmAnd = GrainFactory.GetGrain<IOsmAndIdGrain>(id);
+        if (device.OsmAnd)
+            await osmAnd.Claim(tenant, id); // refuses an identifier another tenant's device holds
+        else if (state.State.Device is { OsmAnd: true })
+            await osmAnd.Release(tenant, id);
+
+        var previous = state.State.Device;
+        state.State.Device = device;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Device = previous;
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _bucket = null;
+        return DeviceInfo.From(device);
+    }
+
+    public async Task<DeviceInfo> Revoke(Actor actor)
+    {
+        var (tenant, id) = Key;
+        GrainGuards.EnsureSameTenant(tenant, actor);
+        EnsureMayManageDevices(actor);
+        var device = state.State.Device ?? throw DomainException.NotFound("Device", id);
+        var revoked = DeviceRules.Revoke(device, actor.UserId, clock.GetUtcNow());
+        if (!ReferenceEquals(revoked, device))
+        {
+            state.State.Device = revoked;
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                state.State.Device = device;
+                DeactivateOnIdle();
+                throw;
+            }
+        }
+
+        if (revoked.OsmAnd)
+            await GrainFactory.GetGrain<IOsmAndIdGrain>(id).Release(tenant, id);
+        return DeviceInfo.From(revoked);
+    }
+
+    public Task<DeviceInfo?> Get() => Task.FromResult(state.State.Device is { } d ? DeviceInfo.From(d) : null);
+
+    public async Task<IngestResult> Ingest(string? keyHash, FixInput[] fixes)
+    {
+        var device = state.State.Device;
+        if (device is null || device.Revoked)
+            return IngestResult.Refused(IngestStatus.Unauthorized);
+        var authenticated = keyHash is null ? device.OsmAnd : DeviceKeys.HashesEqual(keyHash, device.KeyHash);
+        if (!authenticated)
+            return IngestResult.Refused(IngestStatus.Unauthorized);
+        if (fixes.Length > _options.Limits.MaxBatchSize)
+            return IngestResult.Refused(IngestStatus.TooLarge);
+
+        var now = clock.GetUtcNow();
+        _bucket ??= new TokenBucket(_options.RateLimit.Burst, _options.RateLimit.PerSecond, now);
+        if (!_bucket.TryTake(fixes.Length, now, out var retryAfter))
+            return IngestResult.Refused(IngestStatus.RateLimited, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
+        var valid = new List<LocationFix>(fixes.Length);
+        var rejected = new List<FixRejection>();
+        for (var i = 0; i < fixes.Length; i++)
+        {
+            var (fix, rejection) = FixValidator.Validate(fixes[i], i, device.Id, now, _options.Limits);
+            if (fix is not null)
+                valid.Add(fix);
+            else
+                rejected.Add(rejection!);
+        }
+
+        var location = GrainFactory.GetGrain<ITechnicianLocationGrain>(TenantKey.Compose(device.Tenant, device.TechnicianId));
+        int duplicates = 0, interval;
+        if (valid.Count > 0)
+        {
+            var result = await location.Report([.. valid]);
+            duplicates = result.Outcomes.Count(o => o == FixOutcome.Duplicate);
+            interval = result.ReportingIntervalSeconds;
+        }
+        else
+        {
+            interval = await location.GetReportingIntervalSeconds();
+        }
+
+        return new IngestResult(IngestStatus.Ok, valid.Count, duplicates, [.. rejected], interval, 0, device.TechnicianId);
+    }
+
+    private static void EnsureMayManageDevices(Actor actor)
+    {
+        if (!actor.IsInRole(Roles.Admin) && !actor.IsInRole(Roles.Dispatcher))
+            throw new DomainException(ErrorCodes.Forbidden, "Only admins and dispatchers manage devices.");
+    }
+}

@@ -1,0 +1,129 @@
+using Dispatch.Domain.Geo;
+using Dispatch.Domain.Identity;
+using Dispatch.Domain.Tracking;
+using Orleans.Concurrency;
+
+namespace Dispatch.Grains.Tracking;
+
+/// <summary>
+/// One technician's live location: current position, bounded trail, and the activity that sets the reporting rate.
+/// Key: "{tenant}/{technicianId}". A grain of its own, not part of <c>TechnicianGrain</c>: a storm of fixes must never
+/// queue behind schedule reservations (which serialize on the technician grain), and reservations must never wait for
+/// fixes.
+/// </summary>
+[Alias("Dispatch.ITechnicianLocationGrain")]
+public interface ITechnicianLocationGrain : IGrainWithStringKey
+{
+    /// <summary>Applies validated fixes (from a device grain, already authenticated and rate-limited).</summary>
+    [Alias("Report")]
+    Task<LocationReportResult> Report(LocationFix[] fixes);
+
+    /// <summary>The mobile app's path: the signed-in user must be the technician's user (<c>Technician.UserId</c>).</summary>
+    [Alias("ReportAsUser")]
+    Task<LocationReportResult> ReportAsUser(string userId, LocationFix[] fixes);
+
+    [ReadOnly, Alias("GetCurrent")]
+    Task<LocationUpdate?> GetCurrent();
+
+    [ReadOnly, Alias("GetTrail")]
+    Task<LocationFix[]> GetTrail(DateTimeOffset from, DateTimeOffset to, int max);
+
+    [ReadOnly, Alias("GetReportingInterval")]
+    Task<int> GetReportingIntervalSeconds();
+
+    /// <summary>
+    /// Integration point for the dispatch lifecycle: what the technician is doing and, en route, where to. Drives the
+    /// reporting rate (near arrival → fastest) and, later, live ETA.
+    /// </summary>
+    [Alias("SetActivity")]
+    Task SetActivity(TechnicianActivity activity, GeoPoint? destination, Actor actor);
+}
+
+/// <summary>A registered device. Key: "{tenant}/{deviceId}". Authenticates, rate-limits and validates, then forwards.</summary>
+[Alias("Dispatch.IDeviceGrain")]
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    /// <summary>Registers (or re-registers a revoked) device with the hash of a freshly generated key.</summary>
+    [Alias("Register")]
+    Task<DeviceInfo> Register(NewDevice input, string keyHash, Actor actor);
+
+    [Alias("Revoke")]
+    Task<DeviceInfo> Revoke(Actor actor);
+
+    [ReadOnly, Alias("Get")]
+    Task<DeviceInfo?> Get();
+
+    /// <summary>
+    /// Ingests a batch. <paramref name="keyHash"/> is the SHA-256 of the presented key (the key itself never reaches a
+    /// grain); null only for an OsmAnd device identified by its registered id.
+    /// </summary>
+    [Alias("Ingest")]
+    Task<IngestResult> Ingest(string? keyHash, FixInput[] fixes);
+}
+
+/// <summary>
+/// OsmAnd (Traccar Client) requests carry only an identifier, no tenant: this directory maps the identifier to the
+/// device that claimed it. Key: the identifier itself; one grain per identifier, so there is no hot spot.
+/// </summary>
+[Alias("Dispatch.IOsmAndIdGrain")]
+public interface IOsmAndIdGrain : IGrainWithStringKey
+{
+    [Alias("Claim")]
+    Task Claim(string tenant, string deviceId);
+
+    [Alias("Release")]
+    Task Release(string tenant, string deviceId);
+
+    [ReadOnly, Alias("Resolve")]
+    Task<OsmAndTarget?> Resolve();
+}
+
+/// <summary>
+/// The technicians of a tenant that ever reported a position. Key: the tenant. Lets a host that just started fill its
+/// in-memory position index with last known positions. Touched once per location-grain activation, never per fix.
+/// </summary>
+[Alias("Dispatch.ITrackedFleetGrain")]
+public interface ITrackedFleetGrain : IGrainWithStringKey
+{
+    [OneWay, Alias("Add")]
+    Task Add(string technicianId);
+
+    [ReadOnly, Alias("List")]
+    Task<string[]> List();
+}
+
+/// <summary>
+/// Per-silo batching of location updates for the fan-out (the GPSTracker sample's pattern): a local stateless worker
+/// collects updates for a few milliseconds and sends each batch once to every host's observer.
+/// </summary>
+[Alias("Dispatch.ILocationBatcherGrain")]
+public interface ILocationBatcherGrain : IGrainWithIntegerKey
+{
+    [OneWay, Alias("Publish")]
+    Task Publish(LocationUpdate update);
+}
+
+/// <summary>One per web host: receives every batch once, then filters per client locally.</summary>
+[Alias("Dispatch.ILocationFeedObserver")]
+public interface ILocationFeedObserver : IGrainObserver
+{
+    [OneWay, Alias("OnLocations")]
+    Task OnLocations(LocationUpdate[] batch);
+}
+
+/// <summary>
+/// The hosts that want location batches. Small and off the hot path: hosts re-register every few seconds, batchers
+/// re-read the list every few seconds, and batches never pass through it.
+/// </summary>
+[Alias("Dispatch.ILocationFeedRegistryGrain")]
+public interface ILocationFeedRegistryGrain : IGrainWithIntegerKey
+{
+    [Alias("Register")]
+    Task Register(SiloAddress host, ILocationFeedObserver observer);
+
+    [Alias("Unregister")]
+    Task Unregister(SiloAddress host);
+
+    [ReadOnly, Alias("GetHosts")]
+    Task<ILocationFeedObserver[]> GetHosts();
+}

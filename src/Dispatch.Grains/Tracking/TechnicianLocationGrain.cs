@@ -1,0 +1,196 @@
+using Dispatch.Domain.Common;
+using Dispatch.Domain.Geo;
+using Dispatch.Domain.Identity;
+using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Technicians;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace Dispatch.Grains.Tracking;
+
+/// <summary>A fix in the shape grain storage writes: plain fields, so any storage serializer round-trips it exactly.</summary>
+[GenerateSerializer, Alias("Dispatch.StoredFix")]
+public sealed class StoredFix
+{
+    [Id(0)] public double Latitude { get; set; }
+    [Id(1)] public double Longitude { get; set; }
+    [Id(2)] public long TimestampMs { get; set; }
+    [Id(3)] public double? AccuracyMeters { get; set; }
+    [Id(4)] public double? SpeedMetersPerSecond { get; set; }
+    [Id(5)] public double? HeadingDegrees { get; set; }
+    [Id(6)] public double? AltitudeMeters { get; set; }
+    [Id(7)] public double? BatteryPercent { get; set; }
+    [Id(8)] public string Source { get; set; } = "";
+
+    public static StoredFix From(LocationFix fix) => new()
+    {
+        Latitude = fix.Position.Latitude,
+        Longitude = fix.Position.Longitude,
+        TimestampMs = fix.Timestamp.ToUnixTimeMilliseconds(),
+        AccuracyMeters = fix.AccuracyMeters,
+        SpeedMetersPerSecond = fix.SpeedMetersPerSecond,
+        HeadingDegrees = fix.HeadingDegrees,
+        AltitudeMeters = fix.AltitudeMeters,
+        BatteryPercent = fix.BatteryPercent,
+        Source = fix.Source,
+    };
+
+    public LocationFix ToFix() => new()
+    {
+        Position = new GeoPoint(Latitude, Longitude),
+        Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs),
+        AccuracyMeters = AccuracyMeters,
+        SpeedMetersPerSecond = SpeedMetersPerSecond,
+        HeadingDegrees = HeadingDegrees,
+        AltitudeMeters = AltitudeMeters,
+        BatteryPercent = BatteryPercent,
+        Source = Source,
+    };
+}
+
+[GenerateSerializer, Alias("Dispatch.TechnicianLocationState")]
+public sealed class TechnicianLocationState
+{
+    [Id(0)] public StoredFix? Current { get; set; }
+    [Id(1)] public List<StoredFix> RecentTrail { get; set; } = [];
+    [Id(2)] public TechnicianActivity Activity { get; set; }
+    [Id(3)] public double? DestinationLatitude { get; set; }
+    [Id(4)] public double? DestinationLongitude { get; set; }
+}
+
+/// <inheritdoc cref="ITechnicianLocationGrain"/>
+public sealed class TechnicianLocationGrain(
+    [PersistentState("location")] IPersistentState<TechnicianLocationState> state,
+    IOptions<TrackingOptions> options,
+    TimeProvider clock,
+    ILogger<TechnicianLocationGrain> logger) : Grain, ITechnicianLocationGrain
+{
+    /// <summary>How long a verified "this user is this technician" holds before the technician grain is asked again.</summary>
+    private static readonly TimeSpan OwnerCheckLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly TrackingOptions _options = options.Value;
+    private LocationTrack _track = null!;
+    private string _tenant = "";
+    private string _technicianId = "";
+    private bool _dirty;
+    private bool _rostered;
+    private (string? UserId, DateTimeOffset CheckedAt)? _owner;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_tenant, _technicianId) = TenantKey.Parse(this.GetPrimaryKeyString());
+        _track = new LocationTrack(_options.Trail, state.State.Current?.ToFix(), state.State.RecentTrail.Select(f => f.ToFix()));
+        // Persist on a throttle, never per fix: at most one write per interval, and only when something changed. The
+        // first tick is spread over one interval so a fleet activated together (a restart, a shift start) does not write
+        // all at the same instant.
+        var firstTick = _options.PersistInterval * (1 + Random.Shared.NextDouble());
+        this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions(firstTick, _options.PersistInterval));
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await PersistIfDirtyAsync(cancellationToken);
+    }
+
+    public Task<LocationReportResult> Report(LocationFix[] fixes)
+    {
+        var now = clock.GetUtcNow();
+        var outcomes = new FixOutcome[fixes.Length];
+        var moved = false;
+        for (var i = 0; i < fixes.Length; i++)
+        {
+            outcomes[i] = _track.Apply(fixes[i], now);
+            moved |= outcomes[i] == FixOutcome.Current;
+            _dirty |= outcomes[i] is FixOutcome.Current or FixOutcome.TrailOnly;
+        }
+
+        if (moved)
+        {
+            // One update per report, the newest position: the live map needs where the technician is, not every step.
+            _ = GrainFactory.GetGrain<ILocationBatcherGrain>(0).Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
+            if (!_rostered)
+            {
+                _rostered = true;
+                _ = GrainFactory.GetGrain<ITrackedFleetGrain>(_tenant).Add(_technicianId);
+            }
+        }
+
+        return Task.FromResult(new LocationReportResult(outcomes, ReportingIntervalSeconds()));
+    }
+
+    public async Task<LocationReportResult> ReportAsUser(string userId, LocationFix[] fixes)
+    {
+        var now = clock.GetUtcNow();
+        if (_owner is not { } owner || now - owner.CheckedAt > OwnerCheckLifetime)
+        {
+            var technician = await GrainFactory.GetGrain<ITechnicianGrain>(this.GetPrimaryKeyString()).Get()
+                ?? throw DomainException.NotFound("Technician", _technicianId);
+            _owner = owner = (technician.UserId, now);
+        }
+
+        if (owner.UserId is null || !string.Equals(owner.UserId, userId, StringComparison.Ordinal))
+            throw new DomainException(ErrorCodes.Forbidden, "You may report the location of your own technician record only.");
+        return await Report(fixes);
+    }
+
+    public Task<LocationUpdate?> GetCurrent() =>
+        Task.FromResult(_track.Current is { } current ? new LocationUpdate(_tenant, _technicianId, current) : null);
+
+    public Task<LocationFix[]> GetTrail(DateTimeOffset from, DateTimeOffset to, int max) =>
+        Task.FromResult(_track.Between(from, to, Math.Clamp(max, 0, _options.Trail.MaxPoints)).ToArray());
+
+    public Task<int> GetReportingIntervalSeconds() => Task.FromResult(ReportingIntervalSeconds());
+
+    public async Task SetActivity(TechnicianActivity activity, GeoPoint? destination, Actor actor)
+    {
+        GrainGuards.EnsureSameTenant(_tenant, actor);
+        state.State.Activity = activity;
+        state.State.DestinationLatitude = destination?.Latitude;
+        state.State.DestinationLongitude = destination?.Longitude;
+        // Rare (a status change), so written at once rather than on the throttle.
+        _dirty = true;
+        await PersistIfDirtyAsync(CancellationToken.None);
+    }
+
+    private int ReportingIntervalSeconds()
+    {
+        TimeSpan? eta = null;
+        if (state.State.Activity == TechnicianActivity.EnRoute && _track.Current is { } current
+            && state.State.DestinationLatitude is { } lat && state.State.DestinationLongitude is { } lon)
+        {
+            eta = TravelEstimator.Default.Estimate(current.Position, new GeoPoint(lat, lon));
+        }
+
+        return (int)Math.Ceiling(ReportingPolicy.IntervalFor(new ReportingSituation(state.State.Activity, eta), _options.Reporting).TotalSeconds);
+    }
+
+    private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty)
+            return;
+        _dirty = false;
+        state.State.Current = _track.Current is { } current ? StoredFix.From(current) : null;
+        state.State.RecentTrail = _track.PersistedTrail().Select(StoredFix.From).ToList();
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Keep the in-memory truth and try again on the next tick. After an ETag conflict (a brief duplicate
+            // activation), reload the ETag first; the newest position still wins because ours is in memory.
+            _dirty = true;
+            logger.LogWarning(ex, "Could not persist the location of {Technician}; will retry", this.GetPrimaryKeyString());
+            if (ex is InconsistentStateException)
+            {
+                var mine = (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.DestinationLatitude, state.State.DestinationLongitude);
+                await state.ReadStateAsync(cancellationToken);
+                if (state.State.Current is { } stored)
+                    _track.Apply(stored.ToFix(), clock.GetUtcNow());
+                (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.DestinationLatitude, state.State.DestinationLongitude) = mine;
+            }
+        }
+    }
+}
