@@ -28,9 +28,16 @@ public static class DispatchGrainsExtensions
         ArgumentNullException.ThrowIfNull(storage);
         var services = silo.Services;
 
-        // Orleans' JSON grain-storage settings leave out members equal to their type's default, and a member left out is
-        // then read back as its initializer: a technician made inactive (false) would come back active (true). Write them all.
-        services.Configure<OrleansJsonSerializerOptions>(o => o.JsonSerializerSettings.DefaultValueHandling = DefaultValueHandling.Include);
+        // Two fixes to Orleans' JSON grain-storage settings for immutable records with initializers. It leaves out members
+        // equal to their type's default, and a member left out is read back as its initializer: a technician made inactive
+        // (false) came back active (true); so write them all. And it "reuses" an object a property already holds instead of
+        // creating the stored one, which for an immutable record means the initializer wins: a technician's capacity came
+        // back unlimited; so replace.
+        services.Configure<OrleansJsonSerializerOptions>(o =>
+        {
+            o.JsonSerializerSettings.DefaultValueHandling = DefaultValueHandling.Include;
+            o.JsonSerializerSettings.ObjectCreationHandling = ObjectCreationHandling.Replace;
+        });
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new ScheduleConflictChecker());
