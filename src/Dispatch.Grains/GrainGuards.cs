@@ -14,4 +14,13 @@ internal static class GrainGuards
             throw new DomainException(ErrorCodes.Forbidden, "This belongs to another tenant.");
         }
     }
+
+    /// <summary>Office work: dispatchers and admins.</summary>
+    public static void EnsureOffice(Actor actor, string what)
+    {
+        if (!actor.IsInRole(Roles.Dispatcher) && !actor.IsInRole(Roles.Admin))
+        {
+            throw new DomainException(ErrorCodes.Forbidden, $"Only dispatchers and admins may {what}.");
+        }
+    }
 }

@@ -82,37 +82,97 @@ public sealed class MatchScorer
     /// </summary>
     public IReadOnlyList<MatchResult> TopN(MatchRequest request, IEnumerable<TechnicianSummary> candidates, int count)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var ranking = StartRanking(request, count);
         if (count == 0) return [];
+        foreach (var technician in candidates) ranking.Offer(technician);
+        return ranking.Results();
+    }
 
-        var best = new BestSoFar(count);
-        var proposal = AsBooking(request);
-        foreach (var technician in candidates)
+    /// <summary>
+    /// An incremental <see cref="TopN"/>: offer candidates one at a time (in any order, typically nearest first) and
+    /// ask, between batches, whether a candidate with a given best-case score could still make the cut. That is what
+    /// lets a geographic index stop visiting cells once every farther technician is out of reach.
+    /// </summary>
+    public Ranking StartRanking(MatchRequest request, int count)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return new Ranking(this, request, count);
+    }
+
+    public enum OfferResult
+    {
+        /// <summary>A hard rule rules the technician out (profile, active-order limit, schedule conflict).</summary>
+        Excluded,
+        /// <summary>Eligible as far as checked, but cannot beat the current top <c>n</c>.</summary>
+        NotGoodEnough,
+        /// <summary>Among the best so far.</summary>
+        Ranked,
+    }
+
+    /// <summary>The state of one top-<c>n</c> selection; see <see cref="StartRanking"/>. Not thread-safe.</summary>
+    public sealed class Ranking
+    {
+        private readonly MatchScorer _scorer;
+        private readonly MatchRequest _request;
+        private readonly Booking _proposal;
+        private readonly BestSoFar? _best;
+
+        internal Ranking(MatchScorer scorer, MatchRequest request, int count)
         {
-            if (!CheckProfile(request, technician, exclusions: null)) continue;
-            // The schedule check would say the same, but this is free and rules out busy technicians early.
-            if (!_options.IncludeConflicted && IsAtActiveLimit(technician, request.WorkOrderId)) continue;
-
-            var skills = SkillScore(request, technician);
-            var workload = WorkloadScore(technician);
-            if (best.IsFull && !best.WouldAdmit(Combine(1, 1, skills, workload), technician.Id)) continue;
-
-            var travel = TravelScore(Travel(request, technician).Time);
-            if (best.IsFull && !best.WouldAdmit(Combine(travel, 1, skills, workload), technician.Id)) continue;
-
-            var conflicts = Checker.Check(technician.Schedule, proposal, technician.ActiveWorkOrders);
-            if (!conflicts.IsEmpty && !_options.IncludeConflicted) continue;
-            var freeTime = conflicts.IsEmpty ? technician.Schedule.FreeTimeAround(request.Window, request.WorkOrderId) : null;
-            var total = Combine(travel, AvailabilityScore(request.Window, conflicts, freeTime), skills, workload);
-            best.Offer(total, technician);
+            _scorer = scorer;
+            _request = request;
+            _proposal = AsBooking(request);
+            _best = count > 0 ? new BestSoFar(count) : null;
         }
 
-        var winners = best.InOrder();
-        var results = new MatchResult[winners.Count];
-        for (var i = 0; i < winners.Count; i++) results[i] = Evaluate(request, winners[i]);
-        return results;
+        public MatchRequest Request => _request;
+
+        /// <summary>Whether <c>n</c> candidates are held, so a newcomer must beat the worst of them.</summary>
+        public bool IsFull => _best is null || _best.IsFull;
+
+        /// <summary>
+        /// Whether a technician whose total can be at most <paramref name="upperBound"/> might still enter the top
+        /// <c>n</c>. Ties may win on id, so only a strictly lower bound is hopeless.
+        /// </summary>
+        public bool CouldAdmit(double upperBound) => _best is not null && (!_best.IsFull || upperBound >= _best.WorstTotal);
+
+        /// <summary>The best total any technician can reach with travel <paramref name="travelTime"/> or longer.</summary>
+        public double UpperBound(TimeSpan? travelTime) => _scorer.Combine(_scorer.TravelScore(travelTime), 1, 1, 1);
+
+        public OfferResult Offer(TechnicianSummary technician)
+        {
+            ArgumentNullException.ThrowIfNull(technician);
+            var options = _scorer._options;
+            if (!CheckProfile(_request, technician, exclusions: null)) return OfferResult.Excluded;
+            // The schedule check would say the same, but this is free and rules out busy technicians early.
+            if (!options.IncludeConflicted && IsAtActiveLimit(technician, _request.WorkOrderId)) return OfferResult.Excluded;
+            if (_best is null) return OfferResult.NotGoodEnough;
+
+            var skills = SkillScore(_request, technician);
+            var workload = _scorer.WorkloadScore(technician);
+            if (_best.IsFull && !_best.WouldAdmit(_scorer.Combine(1, 1, skills, workload), technician.Id)) return OfferResult.NotGoodEnough;
+
+            var travel = _scorer.TravelScore(_scorer.Travel(_request, technician).Time);
+            if (_best.IsFull && !_best.WouldAdmit(_scorer.Combine(travel, 1, skills, workload), technician.Id)) return OfferResult.NotGoodEnough;
+
+            var conflicts = _scorer.Checker.Check(technician.Schedule, _proposal, technician.ActiveWorkOrders);
+            if (!conflicts.IsEmpty && !options.IncludeConflicted) return OfferResult.Excluded;
+            var freeTime = conflicts.IsEmpty ? technician.Schedule.FreeTimeAround(_request.Window, _request.WorkOrderId) : null;
+            var total = _scorer.Combine(travel, _scorer.AvailabilityScore(_request.Window, conflicts, freeTime), skills, workload);
+            return _best.Offer(total, technician) ? OfferResult.Ranked : OfferResult.NotGoodEnough;
+        }
+
+        /// <summary>The selection so far, best first, each fully explained.</summary>
+        public IReadOnlyList<MatchResult> Results()
+        {
+            if (_best is null) return [];
+            var winners = _best.InOrder();
+            var results = new MatchResult[winners.Count];
+            for (var i = 0; i < winners.Count; i++) results[i] = _scorer.Evaluate(_request, winners[i]);
+            return results;
+        }
     }
 
     private static Booking AsBooking(MatchRequest request) => new(request.WorkOrderId, request.Window, request.Site);
@@ -227,7 +287,9 @@ public sealed class MatchScorer
             return (Checker.Travel.Estimate(technician.LastLocation!.Value, site), TravelOrigin.CurrentLocation);
         if (previousSite is { } from)
             return (Checker.Travel.Estimate(from, site), TravelOrigin.PreviousJob);
-        return (Checker.Travel.Estimate(technician.HomeBase, site), TravelOrigin.HomeBase);
+        return technician.HomeBase is { } home
+            ? (Checker.Travel.Estimate(home, site), TravelOrigin.HomeBase)
+            : (null, TravelOrigin.Unknown);
     }
 
     /// <summary>Unknown travel is neutral: it neither helps nor hurts anyone.</summary>
@@ -294,18 +356,24 @@ public sealed class MatchScorer
         /// <summary>Whether a candidate with this total and id would make the cut.</summary>
         public bool WouldAdmit(double total, string id) => !IsFull || IsBetter(total, id, _heap[0].Total, _heap[0].Technician.Id);
 
-        public void Offer(double total, TechnicianSummary technician)
+        /// <summary>The total of the weakest candidate held (meaningful once full).</summary>
+        public double WorstTotal => _count == 0 ? double.NegativeInfinity : _heap[0].Total;
+
+        public bool Offer(double total, TechnicianSummary technician)
         {
             if (!IsFull)
             {
                 _heap[_count] = (total, technician);
                 SiftUp(_count++);
+                return true;
             }
-            else if (IsBetter(total, technician.Id, _heap[0].Total, _heap[0].Technician.Id))
+            if (IsBetter(total, technician.Id, _heap[0].Total, _heap[0].Technician.Id))
             {
                 _heap[0] = (total, technician);
                 SiftDown(0);
+                return true;
             }
+            return false;
         }
 
         public List<TechnicianSummary> InOrder()

@@ -19,8 +19,11 @@ public sealed record TechnicianSummary
     /// <summary>Skill names, compared case-insensitively.</summary>
     [Id(4)] public ImmutableArray<string> Skills { get => field.IsDefault ? [] : field; init; } = [];
     [Id(5)] public ImmutableArray<Certification> Certifications { get => field.IsDefault ? [] : field; init; } = [];
-    /// <summary>Where the technician starts from when nothing fresher is known (home or depot).</summary>
-    [Id(6)] public required GeoPoint HomeBase { get; init; }
+    /// <summary>
+    /// Where the technician starts from when nothing fresher is known (home or depot). Null when unknown: travel from it
+    /// is then unknown too, which scores neutral.
+    /// </summary>
+    [Id(6)] public required GeoPoint? HomeBase { get; init; }
     [Id(7)] public GeoPoint? LastLocation { get; init; }
     [Id(8)] public DateTimeOffset? LastLocationAt { get; init; }
     /// <summary>Work orders dispatched and not yet finished, across all days.</summary>
@@ -28,4 +31,6 @@ public sealed record TechnicianSummary
     /// <summary>Working time booked on the dispatch day (the index refreshes it as days roll over).</summary>
     [Id(10)] public TimeSpan BookedToday { get; init; }
     [Id(11)] public required TechnicianSchedule Schedule { get; init; }
+    /// <summary>The user id the technician signs in with (for "my work" and the Technician-role guard).</summary>
+    [Id(12)] public string? UserId { get; init; }
 }

@@ -50,6 +50,9 @@ public enum TimelineEntryKind
     Updated = 6,
     ConflictOverridden = 7,
     Alert = 8,
+    /// <summary>A dispatch was booked for a later dispatch time; the slot is held, the technicians not yet told.</summary>
+    DispatchScheduled = 9,
+    CapacityOverridden = 10,
 }
 
 /// <summary>
@@ -80,4 +83,18 @@ public sealed record WorkOrder
     /// <summary>Counts every accepted change; read models keep the highest they saw, so a stale write loses.</summary>
     [Id(18)] public long Version { get; init; }
     [Id(19)] public ImmutableList<TimelineEntry> Timeline { get; init; } = [];
+    /// <summary>Who holds the work order now (one primary, any supporting); null until first dispatched or after unassigning.</summary>
+    [Id(20)] public Assignment? Assignment { get; init; }
+    /// <summary>The current (or last) visit: dispatch time, arrival window, booked time. A return visit replaces it.</summary>
+    [Id(21)] public ScheduledVisit? Visit { get; init; }
+    /// <summary>The original assignment and every change since, oldest first.</summary>
+    [Id(22)] public ImmutableList<AssignmentChange> AssignmentHistory { get; init; } = [];
+    /// <summary>What the order is waiting for while Awaiting Parts (kept afterwards for the record).</summary>
+    [Id(23)] public PartsOrder? Parts { get; init; }
+    /// <summary>When the current on-site period began (null unless On Site).</summary>
+    [Id(24)] public DateTimeOffset? OnSiteSince { get; init; }
+    /// <summary>When an overrun alert falls due: on site for longer than the estimate. Null once raised or when not on site.</summary>
+    [Id(25)] public DateTimeOffset? OverrunAlertDueAt { get; init; }
+    /// <summary>When the overrun alert of the current on-site period was raised; it is raised once.</summary>
+    [Id(26)] public DateTimeOffset? OverrunAlertedAt { get; init; }
 }

@@ -59,6 +59,7 @@ public static class WorkOrderRules
 
     public static WorkOrder AddNote(WorkOrder order, string note, Actor actor, DateTimeOffset now)
     {
+        EnsureMayUpdate(order, actor);
         if (string.IsNullOrWhiteSpace(note))
         {
             throw DomainException.Validation("note", "A note cannot be empty.");
@@ -66,6 +67,31 @@ public static class WorkOrderRules
 
         ValidateText(note, "note");
         return Append(order, new TimelineEntry(now, actor.UserId, actor.DisplayName, TimelineEntryKind.NoteAdded, "Note added.", Note: note));
+    }
+
+    /// <summary>
+    /// Who may change a work order at all: the office (dispatchers, admins), the platform, and the technicians assigned to
+    /// it, recognised by the user id their technician profile carries. The status machine then decides which moves.
+    /// </summary>
+    public static void EnsureMayUpdate(WorkOrder order, Actor actor)
+    {
+        if (actor.IsInRole(Roles.Dispatcher) || actor.IsInRole(Roles.Admin) || actor.IsInRole(Roles.System))
+        {
+            return;
+        }
+
+        if (actor.IsInRole(Roles.Technician))
+        {
+            if (order.Assignment?.Technicians.Any(t => t.UserId is not null && string.Equals(t.UserId, actor.UserId, StringComparison.Ordinal)) == true)
+            {
+                return;
+            }
+
+            throw new DomainException(ErrorCodes.Forbidden, $"Technicians may only update work orders assigned to them; '{order.Id}' is not assigned to you.",
+                new Dictionary<string, string> { ["reason"] = "not-assigned" });
+        }
+
+        throw new DomainException(ErrorCodes.Forbidden, "Only dispatchers, admins and the assigned technicians may change a work order.");
     }
 
     /// <summary>Every accepted change goes through here: one timeline entry, one version step.</summary>

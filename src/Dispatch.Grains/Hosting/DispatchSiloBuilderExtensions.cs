@@ -28,6 +28,8 @@ public static class DispatchSiloBuilderExtensions
     /// endpoints from the options.</item>
     /// <item><b>Memory</b>: localhost clustering, in-memory grain storage and reminders. Tests only.</item>
     /// </list>
+    /// It also registers the grains' services for the mode (<see cref="DispatchGrainsExtensions.AddDispatchGrains"/>): the
+    /// work-order read model (<c>IWorkOrderReadModel</c>) in the same database, the live event feed, the best-match index.
     /// Unless <see cref="DispatchStorageOptions.ApplySchemaOnStartup"/> is off, the schema scripts are applied as the first
     /// step of silo start-up, before any provider reads its queries.
     /// </summary>
@@ -112,6 +114,8 @@ public static class DispatchSiloBuilderExtensions
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "Unknown storage mode.");
         }
+
+        silo.AddDispatchGrains(options);
 
         if (options.ApplySchemaOnStartup && options.Mode != StorageMode.Memory)
         {
