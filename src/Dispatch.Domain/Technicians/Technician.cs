@@ -43,8 +43,8 @@ public sealed record TechnicianUpdate
 }
 
 /// <summary>A position report from the technician's device or the tracking pipeline.</summary>
-[GenerateSerializer, Immutable, Alias("Dispatch.LocationFix")]
-public sealed record LocationFix(
+[GenerateSerializer, Immutable, Alias("Dispatch.TechnicianPosition")]
+public sealed record TechnicianPosition(
     [property: Id(0)] GeoPoint Point,
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] double? SpeedKmh = null,

@@ -157,7 +157,7 @@ public static class TechnicianRules
     }
 
     /// <summary>What best match and the technician picker need, as of <paramref name="now"/>.</summary>
-    public static TechnicianSummary Summarize(Technician technician, TechnicianSchedule schedule, int activeWorkOrders, LocationFix? location, DateTimeOffset now)
+    public static TechnicianSummary Summarize(Technician technician, TechnicianSchedule schedule, int activeWorkOrders, TechnicianPosition? location, DateTimeOffset now)
     {
         var today = LocalClock.LocalDate(now, schedule.TimeZone);
         return new TechnicianSummary

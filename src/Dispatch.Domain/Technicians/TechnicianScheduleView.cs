@@ -16,7 +16,7 @@ public sealed record TechnicianScheduleView
     [Id(5)] public ImmutableArray<AvailabilityBlock> AvailabilityBlocks { get => field.IsDefault ? [] : field; init; } = [];
     /// <summary>Work orders dispatched to the technician and not finished.</summary>
     [Id(6)] public ImmutableArray<string> ActiveWorkOrderIds { get => field.IsDefault ? [] : field; init; } = [];
-    [Id(7)] public LocationFix? Location { get; init; }
+    [Id(7)] public TechnicianPosition? Location { get; init; }
 }
 
 /// <summary>The result of adding an absence: the schedule, and the bookings that now conflict with it (to reassign).</summary>

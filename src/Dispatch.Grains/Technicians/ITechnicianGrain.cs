@@ -51,7 +51,7 @@ public interface ITechnicianGrain : IGrainWithStringKey
     /// most once a minute. Allowed for devices, the technician themself, the office and the platform.
     /// </summary>
     [Alias("ReportLocation")]
-    Task ReportLocation(LocationFix fix, Actor actor);
+    Task ReportLocation(TechnicianPosition fix, Actor actor);
 
     /// <summary>The calendar; with a range, only bookings and blocks overlapping it.</summary>
     [ReadOnly, Alias("GetSchedule")]

@@ -20,7 +20,7 @@ public sealed class TechnicianGrainState
     [Id(2)] public List<AvailabilityBlock> Blocks { get; set; } = [];
     /// <summary>Work orders reserved and not finished.</summary>
     [Id(3)] public List<string> ActiveWorkOrders { get; set; } = [];
-    [Id(4)] public LocationFix? Location { get; set; }
+    [Id(4)] public TechnicianPosition? Location { get; set; }
     /// <summary>Orders updates to the best-match index: it keeps the highest it saw.</summary>
     [Id(5)] public long Version { get; set; }
 
@@ -138,7 +138,7 @@ public sealed class TechnicianGrain(
         return View(null);
     }
 
-    public async Task ReportLocation(LocationFix fix, Actor actor)
+    public async Task ReportLocation(TechnicianPosition fix, Actor actor)
     {
         var technician = Existing(actor);
         var allowed = actor.IsInRole(Roles.Device) || actor.IsInRole(Roles.Admin) || actor.IsInRole(Roles.Dispatcher) || actor.IsInRole(Roles.System)

@@ -108,7 +108,7 @@ public class TechnicianRulesTests
     {
         var technician = Tech();
         var schedule = TechnicianRules.Schedule(technician, [new Booking("wo-1", TimeWindow.FromDuration(Now.AddHours(1), TimeSpan.FromHours(2)))], []);
-        var fix = new LocationFix(new GeoPoint(41.9, -87.6), Now);
+        var fix = new TechnicianPosition(new GeoPoint(41.9, -87.6), Now);
 
         var summary = TechnicianRules.Summarize(technician, schedule, 1, fix, Now);
 

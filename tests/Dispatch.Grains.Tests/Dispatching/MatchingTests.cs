@@ -29,7 +29,7 @@ public class MatchingTests(ClusterFixture fixture)
         await _s.CreateTechnician("away", t => t with { HomeBase = North(1) });
         await _s.Dispatched("other", Slot(10, 1), "busy");
         await _s.Technician("away").AddAvailabilityBlock(new AvailabilityBlock("pto", AvailabilityKind.Pto, Slot(0, 24), "Vacation"), _s.Admin);
-        await _s.Technician("free").ReportLocation(new LocationFix(North(4), DateTimeOffset.UtcNow), _s.Admin);
+        await _s.Technician("free").ReportLocation(new TechnicianPosition(North(4), DateTimeOffset.UtcNow), _s.Admin);
         await _s.CreateWorkOrder("wo-1");
         await WaitForIndex(3);
         await Eventually.Until(async () => (await _s.Desk.Picker("wo-1", Slot(10, 2), null, 100, _s.Dispatcher)).Technicians.Any(r => r.TechnicianId == "busy" && !r.Available),
@@ -100,7 +100,7 @@ public class MatchingTests(ClusterFixture fixture)
 
         // near is freed and moves right next to the site (a fresh GPS fix): first again.
         await _s.WorkOrder("other").ChangeStatus(new StatusChange(WorkOrderStatus.Cancelled), _s.Dispatcher);
-        await _s.Technician("near").ReportLocation(new LocationFix(Yard, DateTimeOffset.UtcNow), _s.Admin);
+        await _s.Technician("near").ReportLocation(new TechnicianPosition(Yard, DateTimeOffset.UtcNow), _s.Admin);
         await Eventually.Until(async () => await Best() == "near", TimeSpan.FromSeconds(10), "near is free and close");
         var best = (await _s.Desk.Suggest("wo-1", new SuggestRequest { Window = Slot(10, 2), Count = 1 }, _s.Dispatcher)).Ranked.Single();
         Assert.Equal(TravelOrigin.CurrentLocation, best.TravelOrigin);

@@ -118,7 +118,7 @@ public abstract class LifecycleDurabilityTests
             await CreateTechnician(first, "ann");
             await Technician(first, "tom").SetActive(false, Admin);
             await Technician(first, "tom").AddAvailabilityBlock(block, Admin);
-            await Technician(first, "tom").ReportLocation(new LocationFix(Scenario.Yard, DateTimeOffset.UtcNow), Admin);
+            await Technician(first, "tom").ReportLocation(new TechnicianPosition(Scenario.Yard, DateTimeOffset.UtcNow), Admin);
             technician = (await Technician(first, "tom").Get())!;
             await CreateWorkOrder(first, "wo-1", Priority.Low);
             await WorkOrder(first, "wo-1").Dispatch(new DispatchRequest { TechnicianIds = ["ann"], ArrivalWindow = new TimeWindow(Day.AddHours(9), Day.AddHours(11)) }, Admin);

@@ -37,7 +37,7 @@ public class StateSerializationTests(ClusterFixture fixture)
             Bookings = [new Booking("wo-1", new TimeWindow(now, now.AddHours(2)), new GeoPoint(29.8, -95.4), BookingKind.Supporting)],
             Blocks = [new AvailabilityBlock("pto", AvailabilityKind.Pto, new TimeWindow(now.AddDays(1), now.AddDays(2)), "Vacation")],
             ActiveWorkOrders = ["wo-1"],
-            Location = new LocationFix(new GeoPoint(29.7, -95.3), now, 42, 180),
+            Location = new TechnicianPosition(new GeoPoint(29.7, -95.3), now, 42, 180),
             Version = 7,
         };
 
