@@ -3,6 +3,7 @@ using Dispatch.Domain.Common;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Matching;
+using Dispatch.Domain.Scheduling;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Technicians;
@@ -74,21 +75,107 @@ public static class DemoData
             if (await grain.Get() is null)
             {
                 await grain.Create(NewTechnician(random, n, today), admin);
+                // Shifts: most work 07:00-17:00 on weekdays; a third also cover weekends (on-call style rotations).
+                var days = n % 3 == 0 ? Enum.GetValues<DayOfWeek>() : [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+                await grain.SetWorkingHours([.. days.Select(d => new WorkingShift(d, new TimeOnly(7, 0), new TimeOnly(17, 0)))], admin);
             }
         }
 
         var now = clock.GetUtcNow();
+        var fieldTechnicians = Enumerable.Range(1, TechnicianCount).Where(IsField).Select(TechnicianId).ToArray();
         for (var n = 1; n <= WorkOrderCount; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var grain = grains.GetGrain<IWorkOrderGrain>(TenantKey.Compose(tenant, WorkOrderId(n)));
-            if (await grain.Get() is null)
+            if (await grain.Get() is not null)
             {
-                await grain.Create(NewWorkOrder(random, now), admin);
+                continue;
             }
+
+            await grain.Create(NewWorkOrder(random, now), admin);
+            var target = TargetStatus(n);
+            if (target is null)
+            {
+                continue;
+            }
+
+            // One visit per technician per day from tomorrow on, so demo dispatches never conflict with each other.
+            var technician = fieldTechnicians[n % fieldTechnicians.Length];
+            var day = 1 + n / fieldTechnicians.Length;
+            await MoveToAsync(grain, target.Value, technician, ArrivalWindow(now, day), now, admin);
         }
 
         return new Result(false, TechnicianCount, WorkOrderCount);
+    }
+
+    private static bool IsField(int n) => n % 25 != 0;
+
+    /// <summary>
+    /// Where the n-th order ends up, so every status of the lifecycle is on the board: roughly a third unassigned, the
+    /// rest spread over the statuses a working day produces. Null: leave it Created (the unassigned queue).
+    /// </summary>
+    private static (WorkOrderStatus Status, bool Scheduled)? TargetStatus(int n) => (n % 20) switch
+    {
+        0 or 1 or 2 or 3 or 4 or 5 => null,
+        6 => (WorkOrderStatus.Cancelled, false),
+        7 => (WorkOrderStatus.Dispatched, true), // reserved now, sent at a later dispatch time
+        8 or 9 => (WorkOrderStatus.Dispatched, false),
+        10 => (WorkOrderStatus.Acknowledged, false),
+        11 or 12 => (WorkOrderStatus.EnRoute, false),
+        13 => (WorkOrderStatus.OnSite, false),
+        14 => (WorkOrderStatus.Complete, false),
+        15 => (WorkOrderStatus.AwaitingParts, false),
+        16 => (WorkOrderStatus.ReadyForReturn, false),
+        17 or 18 => (WorkOrderStatus.ClosedInvoiced, false),
+        _ => (WorkOrderStatus.Acknowledged, false),
+    };
+
+    private static TimeWindow ArrivalWindow(DateTimeOffset now, int daysAhead)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        var local = TimeZoneInfo.ConvertTime(now, zone).Date.AddDays(daysAhead).AddHours(9);
+        var start = new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new TimeWindow(start, start.AddHours(2));
+    }
+
+    private static async Task MoveToAsync(IWorkOrderGrain grain, (WorkOrderStatus Status, bool Scheduled) target, string technicianId,
+        TimeWindow arrival, DateTimeOffset now, Actor actor)
+    {
+        if (target.Status == WorkOrderStatus.Cancelled)
+        {
+            await grain.ChangeStatus(new StatusChange(WorkOrderStatus.Cancelled, "Duplicate request from the customer portal."), actor);
+            return;
+        }
+
+        var request = new DispatchRequest
+        {
+            TechnicianIds = [technicianId],
+            ArrivalWindow = arrival,
+            DispatchAt = target.Scheduled ? now.AddHours(12) : null,
+            Notes = "Call the site contact 30 minutes before arrival.",
+        };
+        var result = await grain.Dispatch(request, actor);
+        if (result.Outcome == DispatchOutcome.Conflicts)
+        {
+            await grain.Dispatch(request with { OverrideConflicts = true, OverrideReason = "Demo data: customer insisted on this technician." }, actor);
+        }
+
+        WorkOrderStatus[] path = target.Status switch
+        {
+            WorkOrderStatus.Acknowledged => [WorkOrderStatus.Acknowledged],
+            WorkOrderStatus.EnRoute => [WorkOrderStatus.Acknowledged, WorkOrderStatus.EnRoute],
+            WorkOrderStatus.OnSite => [WorkOrderStatus.Acknowledged, WorkOrderStatus.EnRoute, WorkOrderStatus.OnSite],
+            WorkOrderStatus.Complete => [WorkOrderStatus.Acknowledged, WorkOrderStatus.EnRoute, WorkOrderStatus.OnSite, WorkOrderStatus.Complete],
+            WorkOrderStatus.AwaitingParts => [WorkOrderStatus.Acknowledged, WorkOrderStatus.EnRoute, WorkOrderStatus.OnSite, WorkOrderStatus.AwaitingParts],
+            WorkOrderStatus.ReadyForReturn => [WorkOrderStatus.EnRoute, WorkOrderStatus.OnSite, WorkOrderStatus.Complete, WorkOrderStatus.ReadyForReturn],
+            WorkOrderStatus.ClosedInvoiced => [WorkOrderStatus.EnRoute, WorkOrderStatus.OnSite, WorkOrderStatus.Complete, WorkOrderStatus.ClosedInvoiced],
+            _ => [],
+        };
+        foreach (var status in path)
+        {
+            var parts = status == WorkOrderStatus.AwaitingParts ? new PartsOrder("Gulf Pump Supply", "1Z999AA10123456784", now.AddDays(3)) : null;
+            await grain.ChangeStatus(new StatusChange(status, Parts: parts), actor);
+        }
     }
 
     private static NewTechnician NewTechnician(Random random, int n, DateTimeOffset today)
@@ -103,7 +190,7 @@ public static class DemoData
             Name = name,
             Phone = $"+1-713-555-{1000 + n:0000}",
             Email = $"{TechnicianId(n)}@demo.dispatch.local",
-            IsField = n % 25 != 0, // a couple of office staff who cannot be dispatched
+            IsField = IsField(n), // a couple of office staff who cannot be dispatched
             Skills = [.. skills],
             Certifications = [.. certifications],
             HomeBase = Around(random, Houston, 40),
