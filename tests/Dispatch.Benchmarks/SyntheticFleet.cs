@@ -32,19 +32,29 @@ public static class SyntheticFleet
         AsOf = Now,
     };
 
-    public static List<TechnicianSummary> Technicians(int count, int seed = 42)
+    /// <param name="spreadScale">
+    /// How far the fleet spreads from downtown: 1 is the metro area (home bases within ±0.4°, jobs and positions anywhere
+    /// within ±0.3°); above 1, a region that many times as wide, where each technician works near home (jobs and last
+    /// position within ±0.15° of it), as regional technicians do.
+    /// </param>
+    public static List<TechnicianSummary> Technicians(int count, int seed = 42, double spreadScale = 1)
     {
         var random = new Random(seed);
+        var regional = spreadScale > 1;
         var fleet = new List<TechnicianSummary>(count);
         for (var i = 0; i < count; i++)
         {
+            // Regional: the home comes first and anchors the day's work. Metro: the original draw order, kept so figures
+            // measured before this option existed still reproduce.
+            var home = regional ? Near(random, 0.8 * spreadScale) : default;
+            GeoPoint Work() => regional ? Around(random, home, 0.3) : Near(random, 0.6);
             var bookings = new List<Booking>();
             var start = Local(2, 7);
             for (var b = random.Next(0, 5); b > 0; b--)
             {
                 start = start.AddMinutes(random.Next(15, 150));
                 var end = start.AddMinutes(random.Next(30, 150));
-                bookings.Add(new Booking($"WO-{i}-{b}", new TimeWindow(start, end), Near(random, 0.6)));
+                bookings.Add(new Booking($"WO-{i}-{b}", new TimeWindow(start, end), Work()));
                 start = end;
             }
             var hasFix = random.Next(2) == 0;
@@ -56,8 +66,8 @@ public static class SyntheticFleet
                 IsField = random.Next(25) != 0,
                 Skills = [.. Skills.Where(_ => random.Next(2) == 0)],
                 Certifications = random.Next(3) == 0 ? [] : [new Certification("backflow", Now.AddDays(random.Next(-60, 365)))],
-                HomeBase = Near(random, 0.8),
-                LastLocation = hasFix ? Near(random, 0.6) : null,
+                HomeBase = regional ? home : Near(random, 0.8),
+                LastLocation = hasFix ? Work() : null,
                 LastLocationAt = hasFix ? Now.AddMinutes(-random.Next(0, 60)) : null,
                 ActiveWorkOrders = random.Next(0, 6),
                 BookedToday = TimeSpan.FromMinutes(random.Next(0, 8 * 60)),
@@ -93,6 +103,18 @@ public static class SyntheticFleet
         return (schedule, new Booking("WO-NEW", TimeWindow.FromDuration(proposalStart, TimeSpan.FromHours(2)), Downtown));
     }
 
-    private static GeoPoint Near(Random random, double spreadDegrees) =>
+    /// <summary>The benchmark request moved to <paramref name="count"/> job sites spread like the fleet, for a realistic mix.</summary>
+    public static MatchRequest[] Requests(int count, double spreadScale = 1, int seed = 11)
+    {
+        var random = new Random(seed);
+        var request = Request();
+        return [.. Enumerable.Range(0, count).Select(i => request with { WorkOrderId = $"WO-Q{i}", Site = Near(random, 0.6 * spreadScale) })];
+    }
+
+    private static GeoPoint Around(Random random, GeoPoint center, double spreadDegrees) =>
+        new(Math.Clamp(center.Latitude + (random.NextDouble() - 0.5) * spreadDegrees, -90, 90),
+            Math.Clamp(center.Longitude + (random.NextDouble() - 0.5) * spreadDegrees, -180, 180));
+
+    public static GeoPoint Near(Random random, double spreadDegrees) =>
         new(Downtown.Latitude + (random.NextDouble() - 0.5) * spreadDegrees, Downtown.Longitude + (random.NextDouble() - 0.5) * spreadDegrees);
 }

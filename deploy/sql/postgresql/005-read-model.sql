@@ -17,6 +17,7 @@
 
 CREATE TABLE IF NOT EXISTS dispatch_work_orders
 (
+    service_id            varchar(150)     NOT NULL,
     tenant                varchar(64)      NOT NULL,
     id                    varchar(64)      NOT NULL,
     version               bigint           NOT NULL,
@@ -39,22 +40,23 @@ CREATE TABLE IF NOT EXISTS dispatch_work_orders
     arrival_start_ms      bigint           NULL,
     arrival_end_ms        bigint           NULL,
     wake_ms               bigint           NULL,
-    CONSTRAINT pk_dispatch_work_orders PRIMARY KEY (tenant, id)
+    CONSTRAINT pk_dispatch_work_orders PRIMARY KEY (service_id, tenant, id)
 );
 
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_created  ON dispatch_work_orders (tenant, created_ms, (id COLLATE "C"));
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_updated  ON dispatch_work_orders (tenant, updated_ms, (id COLLATE "C"));
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_priority ON dispatch_work_orders (tenant, priority, (id COLLATE "C"));
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_sla      ON dispatch_work_orders (tenant, sla_due_ms, (id COLLATE "C"));
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_status   ON dispatch_work_orders (tenant, status);
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_wake     ON dispatch_work_orders (wake_ms) WHERE wake_ms IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_created  ON dispatch_work_orders (service_id, tenant, created_ms, (id COLLATE "C"));
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_updated  ON dispatch_work_orders (service_id, tenant, updated_ms, (id COLLATE "C"));
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_priority ON dispatch_work_orders (service_id, tenant, priority, (id COLLATE "C"));
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_sla      ON dispatch_work_orders (service_id, tenant, sla_due_ms, (id COLLATE "C"));
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_status   ON dispatch_work_orders (service_id, tenant, status);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_wake     ON dispatch_work_orders (service_id, wake_ms) WHERE wake_ms IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS dispatch_work_order_technicians
 (
+    service_id    varchar(150) NOT NULL,
     tenant        varchar(64) NOT NULL,
     work_order_id varchar(64) NOT NULL,
     technician_id varchar(64) NOT NULL,
-    CONSTRAINT pk_dispatch_work_order_technicians PRIMARY KEY (tenant, technician_id, work_order_id)
+    CONSTRAINT pk_dispatch_work_order_technicians PRIMARY KEY (service_id, tenant, technician_id, work_order_id)
 );
 
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_order_technicians_order ON dispatch_work_order_technicians (tenant, work_order_id);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_order_technicians_order ON dispatch_work_order_technicians (service_id, tenant, work_order_id);

@@ -17,6 +17,7 @@
 
 CREATE TABLE IF NOT EXISTS dispatch_work_orders
 (
+    service_id            TEXT    NOT NULL,
     tenant                TEXT    NOT NULL,
     id                    TEXT    NOT NULL,
     version               INTEGER NOT NULL,
@@ -39,22 +40,23 @@ CREATE TABLE IF NOT EXISTS dispatch_work_orders
     arrival_start_ms      INTEGER NULL,
     arrival_end_ms        INTEGER NULL,
     wake_ms               INTEGER NULL,
-    PRIMARY KEY (tenant, id)
+    PRIMARY KEY (service_id, tenant, id)
 );
 
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_created  ON dispatch_work_orders (tenant, created_ms, id);
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_updated  ON dispatch_work_orders (tenant, updated_ms, id);
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_priority ON dispatch_work_orders (tenant, priority, id);
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_sla      ON dispatch_work_orders (tenant, sla_due_ms, id);
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_status   ON dispatch_work_orders (tenant, status);
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_wake     ON dispatch_work_orders (wake_ms) WHERE wake_ms IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_created  ON dispatch_work_orders (service_id, tenant, created_ms, id);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_updated  ON dispatch_work_orders (service_id, tenant, updated_ms, id);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_priority ON dispatch_work_orders (service_id, tenant, priority, id);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_sla      ON dispatch_work_orders (service_id, tenant, sla_due_ms, id);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_status   ON dispatch_work_orders (service_id, tenant, status);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_orders_wake     ON dispatch_work_orders (service_id, wake_ms) WHERE wake_ms IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS dispatch_work_order_technicians
 (
+    service_id    TEXT NOT NULL,
     tenant        TEXT NOT NULL,
     work_order_id TEXT NOT NULL,
     technician_id TEXT NOT NULL,
-    PRIMARY KEY (tenant, technician_id, work_order_id)
+    PRIMARY KEY (service_id, tenant, technician_id, work_order_id)
 );
 
-CREATE INDEX IF NOT EXISTS ix_dispatch_work_order_technicians_order ON dispatch_work_order_technicians (tenant, work_order_id);
+CREATE INDEX IF NOT EXISTS ix_dispatch_work_order_technicians_order ON dispatch_work_order_technicians (service_id, tenant, work_order_id);

@@ -141,6 +141,9 @@ public sealed class MatchScorer
         /// <summary>The best total any technician can reach with travel <paramref name="travelTime"/> or longer.</summary>
         public double UpperBound(TimeSpan? travelTime) => _scorer.Combine(_scorer.TravelScore(travelTime), 1, 1, 1);
 
+        /// <summary>The best total a technician with this workload score can reach with travel <paramref name="travelTime"/> or longer.</summary>
+        public double UpperBound(TimeSpan? travelTime, double workload) => _scorer.Combine(_scorer.TravelScore(travelTime), 1, 1, workload);
+
         public OfferResult Offer(TechnicianSummary technician)
         {
             ArgumentNullException.ThrowIfNull(technician);
@@ -259,7 +262,7 @@ public sealed class MatchScorer
     }
 
     /// <summary>Half active orders, half time booked today, each against the technician's limit or a full load.</summary>
-    private double WorkloadScore(TechnicianSummary technician)
+    public double WorkloadScore(TechnicianSummary technician)
     {
         var capacity = technician.Schedule.Capacity;
         var fullOrders = capacity.MaxActiveWorkOrders ?? _options.FullLoadActiveOrders;

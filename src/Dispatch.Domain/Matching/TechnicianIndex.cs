@@ -33,8 +33,13 @@ public sealed record IndexedSuggestion(
 /// bound for the next cell, the search stops: the answer is exactly what <see cref="MatchScorer.TopN"/> over the whole
 /// fleet would give (a property test checks this). Technicians without a home base have no bounded travel time and are
 /// always offered.</para>
-/// <para>The distance to a cell is a true lower bound on the sphere: the larger of the latitude gap and the cross-track
-/// distance to the nearer edge meridian.</para>
+/// <para>Cells are visited ring by ring around the site's cell (ring <c>r</c>: the cells <c>r</c> steps away). Every point
+/// of ring <c>r</c> is at least <c>r - 1</c> whole cells plus the site's distance to its own cell's edge away, in latitude
+/// or (as a cross-track distance to the edge meridian) in longitude: a true lower bound on the sphere.</para>
+/// <para>Most of a large fleet is ruled out without touching its summaries: each entry carries its hard-rule profile
+/// (active and Field, skills and certificates as bit masks with the longest expiry per certificate) and its workload
+/// score, so a technician who lacks a required skill, or who could not beat the current top <c>n</c> even with a perfect
+/// score from the ring's distance on, costs a few comparisons.</para>
 /// <para>Not thread-safe: it lives inside one grain activation (or one benchmark thread).</para>
 /// </remarks>
 public sealed class TechnicianIndex
@@ -45,7 +50,10 @@ public sealed class TechnicianIndex
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<GeoCell, Cell> _cells = [];
     private readonly Dictionary<string, Entry> _unlocated = new(StringComparer.Ordinal);
+    private readonly NameBits _skillBits = new();
+    private readonly NameBits _certificationBits = new();
     private int _stamp;
+    private int _minRow = int.MaxValue, _maxRow = int.MinValue, _minColumn = int.MaxValue, _maxColumn = int.MinValue;
 
     public TechnicianIndex(GeoGrid? grid = null, MatchScorer? scorer = null)
     {
@@ -74,7 +82,8 @@ public sealed class TechnicianIndex
             Unfile(existing);
         }
 
-        var entry = new Entry(summary, version, CellsOf(summary));
+        var entry = new Entry(summary, version, CellsOf(summary), Scorer.WorkloadScore(summary),
+            _skillBits.MaskOf(summary.Skills, out var allSkills), allSkills, Certifications(summary.Certifications));
         _byId[summary.Id] = entry;
         File(entry);
         return true;
@@ -94,44 +103,70 @@ public sealed class TechnicianIndex
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(explainExcluded);
         var ranking = Scorer.StartRanking(request, count);
+        var profile = new ProfileFilter(this, request);
         var stamp = ++_stamp;
         var excluded = new List<TechnicianSummary>();
         var excludedCount = 0;
         var considered = 0;
         double? radius = null;
 
-        void Offer(Entry entry)
+        void Offer(Entry entry, TimeSpan? travelAtLeast)
         {
             if (entry.Stamp == stamp) return; // filed under several cells
             entry.Stamp = stamp;
             considered++;
+            if (profile.RulesOut(entry))
+            {
+                excludedCount++;
+                if (excluded.Count < explainExcluded) excluded.Add(entry.Summary);
+                return;
+            }
+
+            // Hopeless even with perfect availability and skills from here on: skip without reading the summary.
+            if (ranking.IsFull && !ranking.CouldAdmit(ranking.UpperBound(travelAtLeast, entry.Workload))) return;
             if (ranking.Offer(entry.Summary) != MatchScorer.OfferResult.Excluded) return;
             excludedCount++;
             if (excluded.Count < explainExcluded) excluded.Add(entry.Summary);
         }
 
-        foreach (var entry in _unlocated.Values) Offer(entry);
+        // No home base: travel may still be known (a fresh fix, a previous job), so it is bounded by nothing.
+        foreach (var entry in _unlocated.Values) Offer(entry, TimeSpan.Zero);
 
         if (request.Site is not { } site)
         {
             // Travel is unknown for everyone, so distance bounds nothing.
-            foreach (var entry in _byId.Values) Offer(entry);
+            foreach (var entry in _byId.Values) Offer(entry, null);
         }
-        else
+        else if (_cells.Count > 0)
         {
-            var order = new (double Km, Cell Cell)[_cells.Count];
-            var i = 0;
-            foreach (var cell in _cells.Values) order[i++] = (cell.LowerBoundKm(site), cell);
-            Array.Sort(order, static (a, b) => a.Km.CompareTo(b.Km));
-            foreach (var (km, cell) in order)
+            var center = Grid.CellOf(site);
+            var centerBounds = Grid.Bounds(center);
+            var lastRing = Math.Max(Math.Max(center.Row - _minRow, _maxRow - center.Row), Math.Max(center.Column - _minColumn, _maxColumn - center.Column));
+            // A dense fleet: walk the rings cell by cell. A sparse one (rings mostly empty): take the occupied cells
+            // bucketed by ring instead, so empty country costs nothing.
+            (Cell[] Cells, int[] Starts)? byRing = (long)(2 * lastRing + 1) * (2 * lastRing + 1) > 4L * _cells.Count ? OccupiedCellsByRing(center, lastRing) : null;
+            for (var ring = 0; ring <= lastRing; ring++)
             {
-                if (ranking.IsFull && !ranking.CouldAdmit(ranking.UpperBound(Scorer.Checker.Travel.FromStraightLineKm(km))))
+                var km = RingLowerBoundKm(site, centerBounds, ring);
+                var travel = Scorer.Checker.Travel.FromStraightLineKm(km);
+                if (ranking.IsFull && !ranking.CouldAdmit(ranking.UpperBound(travel)))
                 {
                     radius = km;
                     break;
                 }
 
-                foreach (var entry in cell.Entries) Offer(entry);
+                if (byRing is { } buckets)
+                {
+                    for (var i = buckets.Starts[ring]; i < buckets.Starts[ring + 1]; i++)
+                        foreach (var entry in buckets.Cells[i].Entries) Offer(entry, travel);
+                    continue;
+                }
+
+                foreach (var key in RingCells(center, ring))
+                {
+                    if (!_cells.TryGetValue(key, out var cell)) continue;
+                    foreach (var entry in cell.Entries) Offer(entry, travel);
+                }
             }
         }
 
@@ -180,8 +215,13 @@ public sealed class TechnicianIndex
 
         foreach (var key in entry.Cells)
         {
-            if (!_cells.TryGetValue(key, out var cell)) _cells[key] = cell = new Cell(Grid.Bounds(key));
+            if (!_cells.TryGetValue(key, out var cell)) _cells[key] = cell = new Cell();
             cell.Entries.Add(entry);
+            // The extent only grows: it bounds how many rings a search may need, so too large is merely slower.
+            _minRow = Math.Min(_minRow, key.Row);
+            _maxRow = Math.Max(_maxRow, key.Row);
+            _minColumn = Math.Min(_minColumn, key.Column);
+            _maxColumn = Math.Max(_maxColumn, key.Column);
         }
     }
 
@@ -201,49 +241,200 @@ public sealed class TechnicianIndex
         }
     }
 
-    private sealed class Entry(TechnicianSummary summary, long version, GeoCell[] cells)
+    private (int Bit, DateTimeOffset Expires)[] Certifications(ImmutableArray<Certification> certifications)
+    {
+        var best = new Dictionary<int, DateTimeOffset>();
+        foreach (var certification in certifications)
+        {
+            if (_certificationBits.BitOf(certification.Name) is not { } bit) continue;
+            var expires = certification.ExpiresAt ?? DateTimeOffset.MaxValue;
+            if (!best.TryGetValue(bit, out var known) || expires > known) best[bit] = expires;
+        }
+        return [.. best.Select(b => (b.Key, b.Value))];
+    }
+
+    /// <summary>The occupied cells in ring order (a counting sort): cells of ring r are Cells[Starts[r] .. Starts[r + 1]).</summary>
+    private (Cell[] Cells, int[] Starts) OccupiedCellsByRing(GeoCell center, int lastRing)
+    {
+        var columns = Grid.ColumnCount;
+        var rings = new int[_cells.Count];
+        var starts = new int[lastRing + 2];
+        var i = 0;
+        foreach (var key in _cells.Keys)
+        {
+            var columnSteps = Math.Abs(key.Column - center.Column);
+            columnSteps = Math.Min(columnSteps, columns - columnSteps);
+            var ring = Math.Min(lastRing, Math.Max(Math.Abs(key.Row - center.Row), columnSteps));
+            rings[i++] = ring;
+            starts[ring + 1]++;
+        }
+
+        for (var r = 1; r < starts.Length; r++) starts[r] += starts[r - 1];
+        var next = (int[])starts.Clone();
+        var cells = new Cell[_cells.Count];
+        i = 0;
+        foreach (var cell in _cells.Values) cells[next[rings[i++]]++] = cell;
+        return (cells, starts);
+    }
+
+    /// <summary>
+    /// The cells exactly <paramref name="ring"/> steps from <paramref name="center"/> (ring 0 is the cell itself), without
+    /// allocating a list per ring. Rows stop at the poles; columns wrap at the antimeridian.
+    /// </summary>
+    private IEnumerable<GeoCell> RingCells(GeoCell center, int ring)
+    {
+        if (ring == 0)
+        {
+            yield return center;
+            yield break;
+        }
+
+        var columns = Grid.ColumnCount;
+        var rows = Grid.RowCount;
+        for (var dc = -ring; dc <= ring; dc++)
+        {
+            var column = ((center.Column + dc) % columns + columns) % columns;
+            if (center.Row - ring >= 0) yield return new GeoCell(center.Row - ring, column);
+            if (center.Row + ring < rows) yield return new GeoCell(center.Row + ring, column);
+        }
+
+        for (var dr = -ring + 1; dr <= ring - 1; dr++)
+        {
+            var row = center.Row + dr;
+            if (row < 0 || row >= rows) continue;
+            yield return new GeoCell(row, ((center.Column - ring) % columns + columns) % columns);
+            yield return new GeoCell(row, ((center.Column + ring) % columns + columns) % columns);
+        }
+    }
+
+    /// <summary>
+    /// No point of a ring-<paramref name="ring"/> cell is closer to <paramref name="site"/> than this (kilometres on the
+    /// sphere). Such a cell is <c>ring</c> rows or <c>ring</c> columns away: at least <c>ring - 1</c> whole cells plus the
+    /// site's distance to its own cell's edge, either in latitude (a meridian arc) or in longitude (at least the
+    /// cross-track distance to the edge meridian, which any path into the cell crosses).
+    /// </summary>
+    private double RingLowerBoundKm(GeoPoint site, BoundingBox centerCell, int ring)
+    {
+        if (ring == 0) return 0;
+        const double toRadians = Math.PI / 180;
+        var size = Grid.CellSizeDegrees;
+        var latitudeGap = (ring - 1) * size + Math.Min(site.Latitude - centerCell.MinLatitude, centerCell.MaxLatitude - site.Latitude);
+        var longitudeGap = (ring - 1) * size + Math.Min(site.Longitude - centerCell.MinLongitude, centerCell.MaxLongitude - site.Longitude);
+        var byLatitude = Math.Max(0, latitudeGap) * toRadians * GeoPoint.EarthRadiusKm;
+        var byLongitude = longitudeGap >= 90
+            ? byLatitude
+            : Math.Asin(Math.Sin(Math.Max(0, longitudeGap) * toRadians) * Math.Cos(site.Latitude * toRadians)) * GeoPoint.EarthRadiusKm;
+        // Shave a hair off so rounding can never turn the bound into an overestimate.
+        return Math.Max(0, Math.Min(byLatitude, byLongitude) * (1 - 1e-9));
+    }
+
+    private sealed class Entry(
+        TechnicianSummary summary, long version, GeoCell[] cells, double workload,
+        ulong skills, bool allSkillsMapped, (int Bit, DateTimeOffset Expires)[] certifications)
     {
         public TechnicianSummary Summary { get; } = summary;
         public long Version { get; } = version;
         public GeoCell[] Cells { get; } = cells;
+        /// <summary>The scorer's workload component for this technician (it depends on the technician only).</summary>
+        public double Workload { get; } = workload;
+        public bool ActiveFieldTechnician { get; } = summary.IsActive && summary.IsField;
+        public ulong Skills { get; } = skills;
+        /// <summary>False when the index ran out of bits for one of the technician's skills: the mask cannot rule anyone out.</summary>
+        public bool AllSkillsMapped { get; } = allSkillsMapped;
+        /// <summary>Per certificate bit, the latest expiry of the technician's copies (MaxValue: never expires).</summary>
+        public (int Bit, DateTimeOffset Expires)[] Certifications { get; } = certifications;
         /// <summary>The last query that offered this entry, so a technician filed under several cells is offered once.</summary>
         public int Stamp { get; set; }
     }
 
-    private sealed class Cell(BoundingBox bounds)
+    private sealed class Cell
     {
-        private const double ToRadians = Math.PI / 180;
-
         public List<Entry> Entries { get; } = [];
+    }
 
-        /// <summary>A distance no point of the cell is closer than (kilometres on the sphere).</summary>
-        public double LowerBoundKm(GeoPoint point)
+    /// <summary>Names (skills or certificates, case-insensitive) to bit positions, first come first served, 64 at most.</summary>
+    private sealed class NameBits
+    {
+        private readonly Dictionary<string, int> _bits = new(StringComparer.OrdinalIgnoreCase);
+
+        public bool IsFull => _bits.Count >= 64;
+
+        public int? BitOf(string name)
         {
-            double latGap = 0;
-            if (point.Latitude < bounds.MinLatitude) latGap = bounds.MinLatitude - point.Latitude;
-            else if (point.Latitude > bounds.MaxLatitude) latGap = point.Latitude - bounds.MaxLatitude;
-            // Any two points are at least their latitude difference apart along the surface.
-            var km = latGap * ToRadians * GeoPoint.EarthRadiusKm;
-
-            if (point.Longitude < bounds.MinLongitude || point.Longitude > bounds.MaxLongitude)
-            {
-                var gap = Math.Min(LongitudeGap(point.Longitude, bounds.MinLongitude), LongitudeGap(point.Longitude, bounds.MaxLongitude));
-                if (gap < 90)
-                {
-                    // A path into the cell crosses the nearer edge meridian: at least the cross-track distance to its great circle.
-                    var crossTrack = Math.Asin(Math.Sin(gap * ToRadians) * Math.Cos(point.Latitude * ToRadians)) * GeoPoint.EarthRadiusKm;
-                    km = Math.Max(km, crossTrack);
-                }
-            }
-
-            // Shave a hair off so rounding can never turn a bound into an overestimate.
-            return Math.Max(0, km * (1 - 1e-9));
+            if (_bits.TryGetValue(name, out var bit)) return bit;
+            if (IsFull) return null;
+            return _bits[name] = _bits.Count;
         }
 
-        private static double LongitudeGap(double a, double b)
+        public int? Find(string name) => _bits.TryGetValue(name, out var bit) ? bit : null;
+
+        public ulong MaskOf(ImmutableArray<string> names, out bool allMapped)
         {
-            var d = Math.Abs(a - b) % 360;
-            return d > 180 ? 360 - d : d;
+            ulong mask = 0;
+            allMapped = true;
+            foreach (var name in names)
+            {
+                if (BitOf(name) is { } bit) mask |= 1UL << bit;
+                else allMapped = false;
+            }
+            return mask;
+        }
+    }
+
+    /// <summary>
+    /// The request's hard profile rules as masks: rules a technician out exactly when <see cref="MatchScorer"/> would for
+    /// inactivity, the Field role, a missing skill or a missing or lapsing certificate; otherwise defers to the scorer.
+    /// </summary>
+    private readonly struct ProfileFilter
+    {
+        private readonly ulong _skills;
+        private readonly bool _skillsKnown;
+        private readonly bool _skillNobodyHas;
+        private readonly int[] _certifications;
+        private readonly bool _certificationsKnown;
+        private readonly bool _certificationNobodyHas;
+        private readonly DateTimeOffset _validThrough;
+
+        public ProfileFilter(TechnicianIndex index, MatchRequest request)
+        {
+            _validThrough = request.Window.End;
+            _skillsKnown = true;
+            foreach (var skill in request.RequiredSkills)
+            {
+                if (index._skillBits.Find(skill) is { } bit) _skills |= 1UL << bit;
+                else if (index._skillBits.IsFull) _skillsKnown = false; // might be held under a name the masks could not map
+                else _skillNobodyHas = true;
+            }
+
+            _certificationsKnown = true;
+            var certifications = new List<int>();
+            foreach (var name in request.RequiredCertifications)
+            {
+                if (index._certificationBits.Find(name) is { } bit) certifications.Add(bit);
+                else if (index._certificationBits.IsFull) _certificationsKnown = false;
+                else _certificationNobodyHas = true;
+            }
+            _certifications = [.. certifications];
+        }
+
+        public bool RulesOut(Entry entry)
+        {
+            if (!entry.ActiveFieldTechnician) return true;
+            if (_skillsKnown && entry.AllSkillsMapped && (_skillNobodyHas || (entry.Skills & _skills) != _skills)) return true;
+            if (!_certificationsKnown) return false;
+            if (_certificationNobodyHas) return true;
+            foreach (var required in _certifications)
+            {
+                var valid = false;
+                foreach (var (bit, expires) in entry.Certifications)
+                {
+                    if (bit != required) continue;
+                    valid = expires >= _validThrough;
+                    break;
+                }
+                if (!valid) return true;
+            }
+            return false;
         }
     }
 }

@@ -50,9 +50,9 @@ public static class DispatchGrainsExtensions
         {
             services.AddSingleton<IWorkOrderReadModelStore>(_ => storage.Mode switch
             {
-                StorageMode.Embedded => SqlWorkOrderReadModel.Sqlite(storage.SqliteConnectionString),
+                StorageMode.Embedded => SqlWorkOrderReadModel.Sqlite(storage.SqliteConnectionString, storage.ServiceId),
                 StorageMode.Postgres => SqlWorkOrderReadModel.Postgres(storage.ConnectionString
-                    ?? throw new InvalidOperationException("Postgres mode needs a connection string.")),
+                    ?? throw new InvalidOperationException("Postgres mode needs a connection string."), storage.ServiceId),
                 _ => new InMemoryWorkOrderReadModel(),
             });
         }

@@ -18,33 +18,37 @@ namespace Dispatch.Grains.ReadModel;
 /// SQLite and PostgreSQL share), times are stored as Unix milliseconds so filters, ordering and cursors are the same
 /// integers everywhere, and ids compare byte-wise (<c>COLLATE "C"</c> on PostgreSQL) so keyset paging agrees with the
 /// in-memory implementation. A write only lands when its <see cref="WorkOrder.Version"/> is newer than the stored one,
-/// so writes may arrive in any order and the newest wins.
+/// so writes may arrive in any order and the newest wins. Rows belong to one Orleans service id, like Orleans' own tables,
+/// so two deployments may share a database.
 /// </remarks>
 public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisposable
 {
     private const string Columns =
-        "tenant, id, version, title, status, priority, customer_name, customer_name_lower, customer_tier, site_address, " +
+        "service_id, tenant, id, version, title, status, priority, customer_name, customer_name_lower, customer_tier, site_address, " +
         "site_latitude, site_longitude, sla_due_ms, created_ms, updated_ms, status_changed_ms, primary_technician_id, " +
         "technician_ids, scheduled_dispatch_ms, arrival_start_ms, arrival_end_ms, wake_ms";
 
     private readonly Func<DbConnection> _connect;
     private readonly bool _postgres;
     private readonly NpgsqlDataSource? _dataSource;
+    private readonly string _serviceId;
 
-    private SqlWorkOrderReadModel(Func<DbConnection> connect, bool postgres, NpgsqlDataSource? dataSource)
+    private SqlWorkOrderReadModel(Func<DbConnection> connect, bool postgres, NpgsqlDataSource? dataSource, string serviceId)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceId);
         _connect = connect;
         _postgres = postgres;
         _dataSource = dataSource;
+        _serviceId = serviceId;
     }
 
-    public static SqlWorkOrderReadModel Sqlite(string connectionString) =>
-        new(() => new SqliteConnection(connectionString), postgres: false, dataSource: null);
+    public static SqlWorkOrderReadModel Sqlite(string connectionString, string serviceId) =>
+        new(() => new SqliteConnection(connectionString), postgres: false, dataSource: null, serviceId);
 
-    public static SqlWorkOrderReadModel Postgres(string connectionString)
+    public static SqlWorkOrderReadModel Postgres(string connectionString, string serviceId)
     {
         var dataSource = NpgsqlDataSource.Create(connectionString);
-        return new SqlWorkOrderReadModel(dataSource.CreateConnection, postgres: true, dataSource);
+        return new SqlWorkOrderReadModel(dataSource.CreateConnection, postgres: true, dataSource, serviceId);
     }
 
     private string IdColumn => _postgres ? "w.id COLLATE \"C\"" : "w.id";
@@ -56,16 +60,17 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var updates = string.Join(", ", Columns.Split(", ").Skip(2).Select(c => $"{c} = excluded.{c}"));
+        var updates = string.Join(", ", Columns.Split(", ").Skip(3).Select(c => $"{c} = excluded.{c}"));
         await using (var upsert = Command(connection, transaction, $"""
             INSERT INTO dispatch_work_orders ({Columns})
-            VALUES (@tenant, @id, @version, @title, @status, @priority, @customer_name, @customer_name_lower, @customer_tier, @site_address,
+            VALUES (@service_id, @tenant, @id, @version, @title, @status, @priority, @customer_name, @customer_name_lower, @customer_tier, @site_address,
                     @site_latitude, @site_longitude, @sla_due_ms, @created_ms, @updated_ms, @status_changed_ms, @primary_technician_id,
                     @technician_ids, @scheduled_dispatch_ms, @arrival_start_ms, @arrival_end_ms, @wake_ms)
-            ON CONFLICT (tenant, id) DO UPDATE SET {updates}
+            ON CONFLICT (service_id, tenant, id) DO UPDATE SET {updates}
             WHERE excluded.version > dispatch_work_orders.version;
             """))
         {
+            Add(upsert, "service_id", _serviceId);
             Add(upsert, "tenant", item.Tenant);
             Add(upsert, "id", item.Id);
             Add(upsert, "version", item.Version);
@@ -97,8 +102,9 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         }
 
         await using (var clear = Command(connection, transaction,
-            "DELETE FROM dispatch_work_order_technicians WHERE tenant = @tenant AND work_order_id = @id;"))
+            "DELETE FROM dispatch_work_order_technicians WHERE service_id = @service_id AND tenant = @tenant AND work_order_id = @id;"))
         {
+            Add(clear, "service_id", _serviceId);
             Add(clear, "tenant", item.Tenant);
             Add(clear, "id", item.Id);
             await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -107,7 +113,8 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         foreach (var technicianId in item.TechnicianIds)
         {
             await using var insert = Command(connection, transaction,
-                "INSERT INTO dispatch_work_order_technicians (tenant, work_order_id, technician_id) VALUES (@tenant, @id, @technician);");
+                "INSERT INTO dispatch_work_order_technicians (service_id, tenant, work_order_id, technician_id) VALUES (@service_id, @tenant, @id, @technician);");
+            Add(insert, "service_id", _serviceId);
             Add(insert, "tenant", item.Tenant);
             Add(insert, "id", item.Id);
             Add(insert, "technician", technicianId);
@@ -122,7 +129,8 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
     {
         await using var connection = _connect();
         await connection.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT {Columns} FROM dispatch_work_orders w WHERE w.tenant = @tenant AND w.id = @id;");
+        await using var command = Command(connection, null, $"SELECT {Columns} FROM dispatch_work_orders w WHERE w.service_id = @service_id AND w.tenant = @tenant AND w.id = @id;");
+        Add(command, "service_id", _serviceId);
         Add(command, "tenant", tenant);
         Add(command, "id", workOrderId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -136,8 +144,8 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         await using var connection = _connect();
         await connection.OpenAsync(cancellationToken);
 
-        var where = new StringBuilder("w.tenant = @tenant");
-        var parameters = new List<(string Name, object? Value)> { ("tenant", tenant) };
+        var where = new StringBuilder("w.service_id = @service_id AND w.tenant = @tenant");
+        var parameters = new List<(string Name, object? Value)> { ("service_id", _serviceId), ("tenant", tenant) };
         if (query.Statuses is { Count: > 0 } statuses)
         {
             where.Append(" AND w.status IN (").Append(string.Join(", ", statuses.Distinct().Select((s, i) => Param(parameters, $"status{i}", (int)s)))).Append(')');
@@ -150,7 +158,7 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
 
         if (query.TechnicianId is { } technician)
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM dispatch_work_order_technicians t WHERE t.tenant = w.tenant AND t.work_order_id = w.id AND t.technician_id = ")
+            where.Append(" AND EXISTS (SELECT 1 FROM dispatch_work_order_technicians t WHERE t.service_id = w.service_id AND t.tenant = w.tenant AND t.work_order_id = w.id AND t.technician_id = ")
                 .Append(Param(parameters, "technician", technician)).Append(')');
         }
 
@@ -216,7 +224,8 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         await using var connection = _connect();
         await connection.OpenAsync(cancellationToken);
         await using var command = Command(connection, null,
-            "SELECT tenant, id, wake_ms FROM dispatch_work_orders WHERE wake_ms IS NOT NULL AND wake_ms <= @due ORDER BY wake_ms LIMIT @limit;");
+            "SELECT tenant, id, wake_ms FROM dispatch_work_orders WHERE service_id = @service_id AND wake_ms IS NOT NULL AND wake_ms <= @due ORDER BY wake_ms LIMIT @limit;");
+        Add(command, "service_id", _serviceId);
         Add(command, "due", dueBefore.ToUnixTimeMilliseconds());
         Add(command, "limit", limit);
         var due = new List<WorkOrderWakeUp>();
@@ -236,7 +245,8 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var table in new[] { "dispatch_work_order_technicians", "dispatch_work_orders" })
         {
-            await using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE tenant = @tenant;");
+            await using var delete = Command(connection, transaction, $"DELETE FROM {table} WHERE service_id = @service_id AND tenant = @tenant;");
+            Add(delete, "service_id", _serviceId);
             Add(delete, "tenant", tenant);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -248,31 +258,31 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
 
     private static WorkOrderListItem Read(DbDataReader reader)
     {
-        double? latitude = reader.IsDBNull(10) ? null : reader.GetDouble(10);
-        double? longitude = reader.IsDBNull(11) ? null : reader.GetDouble(11);
-        var technicians = reader.IsDBNull(17) ? "" : reader.GetString(17);
+        double? latitude = reader.IsDBNull(11) ? null : reader.GetDouble(11);
+        double? longitude = reader.IsDBNull(12) ? null : reader.GetDouble(12);
+        var technicians = reader.IsDBNull(18) ? "" : reader.GetString(18);
         return new WorkOrderListItem
         {
-            Tenant = reader.GetString(0),
-            Id = reader.GetString(1),
-            Version = reader.GetInt64(2),
-            Title = reader.GetString(3),
-            Status = (WorkOrderStatus)reader.GetInt32(4),
-            Priority = (Priority)reader.GetInt32(5),
-            CustomerName = reader.GetString(6),
-            CustomerTier = (CustomerTier)reader.GetInt32(8),
-            SiteAddress = reader.GetString(9),
+            Tenant = reader.GetString(1),
+            Id = reader.GetString(2),
+            Version = reader.GetInt64(3),
+            Title = reader.GetString(4),
+            Status = (WorkOrderStatus)reader.GetInt32(5),
+            Priority = (Priority)reader.GetInt32(6),
+            CustomerName = reader.GetString(7),
+            CustomerTier = (CustomerTier)reader.GetInt32(9),
+            SiteAddress = reader.GetString(10),
             SiteLocation = latitude is { } lat && longitude is { } lon ? new GeoPoint(lat, lon) : null,
-            SlaDueAt = Time(reader, 12),
-            CreatedAt = Time(reader, 13)!.Value,
-            UpdatedAt = Time(reader, 14)!.Value,
-            StatusChangedAt = Time(reader, 15)!.Value,
-            PrimaryTechnicianId = reader.IsDBNull(16) ? null : reader.GetString(16),
+            SlaDueAt = Time(reader, 13),
+            CreatedAt = Time(reader, 14)!.Value,
+            UpdatedAt = Time(reader, 15)!.Value,
+            StatusChangedAt = Time(reader, 16)!.Value,
+            PrimaryTechnicianId = reader.IsDBNull(17) ? null : reader.GetString(17),
             TechnicianIds = technicians.Length == 0 ? [] : [.. technicians.Split(',')],
-            ScheduledDispatchAt = Time(reader, 18),
-            ArrivalStart = Time(reader, 19),
-            ArrivalEnd = Time(reader, 20),
-            WakeAt = Time(reader, 21),
+            ScheduledDispatchAt = Time(reader, 19),
+            ArrivalStart = Time(reader, 20),
+            ArrivalEnd = Time(reader, 21),
+            WakeAt = Time(reader, 22),
         };
     }
 

@@ -37,6 +37,14 @@ public class TechnicianIndexTests
                 IsActive = random.Next(20) != 0,
                 IsField = random.Next(20) != 0,
                 Skills = [.. SkillPool.Where(_ => random.Next(3) != 0)],
+                // Some hold the certificate for good, some until before or after the job ends, some twice (renewed).
+                Certifications = random.Next(4) switch
+                {
+                    0 => [],
+                    1 => [new Certification("backflow")],
+                    2 => [new Certification("BACKFLOW", JobWindow.End.AddMinutes(random.Next(-90, 90)))],
+                    _ => [new Certification("backflow", Now.AddDays(-3)), new Certification("backflow", JobWindow.End.AddDays(random.Next(-1, 2)))],
+                },
                 HomeBase = random.Next(40) == 0 ? null : Near(),
                 LastLocation = hasFix ? Near() : null,
                 LastLocationAt = hasFix ? Now.AddMinutes(-random.Next(0, 40)) : null,
@@ -57,13 +65,38 @@ public class TechnicianIndexTests
         var fleet = Fleet(seed, size, spread);
         var index = new TechnicianIndex(scorer: Scorer);
         foreach (var technician in fleet) index.Upsert(technician, 1);
-        var request = Request("pump-repair") with { PreferredSkills = ["welding"] };
+        var requests = new[]
+        {
+            Request("pump-repair") with { PreferredSkills = ["welding"] },
+            Request("Pump-Repair", "electrical") with { RequiredCertifications = ["Backflow"] },
+            Request() with { RequiredCertifications = ["backflow"], Site = NorthOfDowntown(spread * 30) },
+            Request("no-such-skill"),
+            Request("welding") with { Site = null },
+        };
 
-        var expected = Scorer.TopN(request, fleet, count);
-        var actual = index.Suggest(request, count);
+        foreach (var request in requests)
+        {
+            var expected = Scorer.TopN(request, fleet, count);
+            var actual = index.Suggest(request, count);
 
-        Assert.Equal(expected.Select(r => (r.TechnicianId, r.Total)), actual.Ranked.Select(r => (r.TechnicianId, r.Total)));
-        Assert.True(actual.Considered <= fleet.Count);
+            Assert.Equal(expected.Select(r => (r.TechnicianId, r.Total)), actual.Ranked.Select(r => (r.TechnicianId, r.Total)));
+            Assert.True(actual.Considered <= fleet.Count);
+            // Everything explained as excluded really is excluded, for the reasons the scorer gives.
+            Assert.All(actual.Excluded, r => Assert.False(r.IsEligible));
+        }
+    }
+
+    [Fact]
+    public void An_unlocated_technician_with_a_fresh_fix_is_not_pruned()
+    {
+        var index = new TechnicianIndex(scorer: Scorer);
+        for (var i = 0; i < 30; i++) index.Upsert(Tech($"far-{i:D2}", 40 + i), 1);
+        index.Upsert(Tech("roaming", 0) with { HomeBase = null, LastLocation = Downtown, LastLocationAt = Now }, 1);
+
+        var result = index.Suggest(Request("pump-repair"), 3);
+
+        Assert.Equal("roaming", result.Ranked[0].TechnicianId);
+        Assert.Equal(TravelOrigin.CurrentLocation, result.Ranked[0].TravelOrigin);
     }
 
     [Fact]

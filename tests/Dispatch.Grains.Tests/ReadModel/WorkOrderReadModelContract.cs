@@ -21,6 +21,9 @@ public abstract class WorkOrderReadModelContract : IAsyncLifetime
 
     protected abstract Task<IWorkOrderReadModelStore> CreateAsync();
 
+    /// <summary>A store on the same database for another Orleans service id; null where there is no shared database.</summary>
+    protected virtual Task<IWorkOrderReadModelStore?> CreateForAnotherServiceAsync() => Task.FromResult<IWorkOrderReadModelStore?>(null);
+
     public async ValueTask InitializeAsync() => _store = await CreateAsync();
 
     public virtual async ValueTask DisposeAsync()
@@ -193,6 +196,28 @@ public abstract class WorkOrderReadModelContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_service_on_the_same_database_sees_none_of_the_rows()
+    {
+        if (await CreateForAnotherServiceAsync() is not { } other) return;
+        try
+        {
+            await SeedAsync();
+            await _store.UpsertAsync(Row(11) with { WakeAt = T0 });
+
+            Assert.Equal(0, (await other.QueryAsync(Tenant, new WorkOrderQuery())).TotalCount);
+            Assert.Null(await other.GetAsync(Tenant, "wo-01"));
+            Assert.Empty(await other.DueWakeUpsAsync(T0.AddDays(1), 10));
+            // The same ids in the other service are other rows.
+            Assert.True(await other.UpsertAsync(Row(1, version: 1)));
+            Assert.Equal(10, (await _store.QueryAsync(Tenant, new WorkOrderQuery())).TotalCount - 1);
+        }
+        finally
+        {
+            if (other is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Due_wake_ups_are_listed_across_tenants_earliest_first()
     {
         await _store.UpsertAsync(Row(1) with { WakeAt = T0.AddMinutes(30) });
@@ -215,13 +240,16 @@ public sealed class InMemoryReadModelTests : WorkOrderReadModelContract
 public sealed class SqliteReadModelTests : WorkOrderReadModelContract
 {
     private readonly TempDirectory _directory = TempDirectory.Create("dispatch-readmodel");
+    private DispatchStorageOptions Options => new() { Mode = StorageMode.Embedded, DataDirectory = _directory.Path };
 
     protected override async Task<IWorkOrderReadModelStore> CreateAsync()
     {
-        var options = new DispatchStorageOptions { Mode = StorageMode.Embedded, DataDirectory = _directory.Path };
-        await SchemaMigrator.ApplyAsync(options, logger: null, TestContext.Current.CancellationToken);
-        return SqlWorkOrderReadModel.Sqlite(options.SqliteConnectionString);
+        await SchemaMigrator.ApplyAsync(Options, logger: null, TestContext.Current.CancellationToken);
+        return SqlWorkOrderReadModel.Sqlite(Options.SqliteConnectionString, "svc-a");
     }
+
+    protected override Task<IWorkOrderReadModelStore?> CreateForAnotherServiceAsync() =>
+        Task.FromResult<IWorkOrderReadModelStore?>(SqlWorkOrderReadModel.Sqlite(Options.SqliteConnectionString, "svc-b"));
 
     public override async ValueTask DisposeAsync()
     {
@@ -233,6 +261,8 @@ public sealed class SqliteReadModelTests : WorkOrderReadModelContract
 
 public sealed class PostgresReadModelTests(PostgresServer postgres) : WorkOrderReadModelContract
 {
+    private string? _connectionString;
+
     protected override async Task<IWorkOrderReadModelStore> CreateAsync()
     {
         var options = new DispatchStorageOptions
@@ -241,6 +271,10 @@ public sealed class PostgresReadModelTests(PostgresServer postgres) : WorkOrderR
             ConnectionString = await postgres.CreateDatabaseAsync("read_model", TestContext.Current.CancellationToken),
         };
         await SchemaMigrator.ApplyAsync(options, logger: null, TestContext.Current.CancellationToken);
-        return SqlWorkOrderReadModel.Postgres(options.ConnectionString);
+        _connectionString = options.ConnectionString;
+        return SqlWorkOrderReadModel.Postgres(options.ConnectionString, "svc-a");
     }
+
+    protected override Task<IWorkOrderReadModelStore?> CreateForAnotherServiceAsync() =>
+        Task.FromResult<IWorkOrderReadModelStore?>(SqlWorkOrderReadModel.Postgres(_connectionString!, "svc-b"));
 }
