@@ -1,6 +1,7 @@
 using Dispatch.Domain.Common;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Identity;
+using Dispatch.Domain.Technicians;
 using Dispatch.Domain.Tracking;
 using Dispatch.Grains.Technicians;
 using Microsoft.Extensions.Logging;
@@ -76,6 +77,14 @@ public sealed class TechnicianLocationGrain(
     private bool _dirty;
     private bool _rostered;
     private (string? UserId, DateTimeOffset CheckedAt)? _owner;
+    private DateTimeOffset _forwardedAt = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// How often the newest position goes on to the technician grain (and from there to the best-match index). Best
+    /// match needs to know roughly where people are, not every step; this keeps location storms off the grain that
+    /// serializes schedule reservations.
+    /// </summary>
+    internal static readonly TimeSpan ForwardToTechnicianEvery = TimeSpan.FromSeconds(10);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -115,9 +124,30 @@ public sealed class TechnicianLocationGrain(
                 _rostered = true;
                 _ = GrainFactory.GetGrain<ITrackedFleetGrain>(_tenant).Add(_technicianId);
             }
+
+            if (now - _forwardedAt >= ForwardToTechnicianEvery)
+            {
+                _forwardedAt = now;
+                _ = ForwardToTechnicianAsync(_track.Current!);
+            }
         }
 
         return Task.FromResult(new LocationReportResult(outcomes, ReportingIntervalSeconds()));
+    }
+
+    private async Task ForwardToTechnicianAsync(LocationFix fix)
+    {
+        try
+        {
+            var position = new TechnicianPosition(fix.Position, fix.Timestamp,
+                fix.SpeedMetersPerSecond is { } speed ? speed * 3.6 : null, fix.HeadingDegrees);
+            await GrainFactory.GetGrain<ITechnicianGrain>(this.GetPrimaryKeyString()).ReportLocation(position, Actor.System(_tenant));
+        }
+        catch (Exception e)
+        {
+            // A technician tracked before their profile exists (or a transient failure): the next forward tries again.
+            logger.LogDebug(e, "Position of {Technician} not forwarded to its technician grain.", _technicianId);
+        }
     }
 
     public async Task<LocationReportResult> ReportAsUser(string userId, LocationFix[] fixes)

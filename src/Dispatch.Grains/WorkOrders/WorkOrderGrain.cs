@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Dispatch.Domain.Common;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Scheduling;
+using Dispatch.Domain.Tracking;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Events;
 using Dispatch.Grains.ReadModel;
@@ -227,7 +228,39 @@ public sealed class WorkOrderGrain(
         }
 
         await ApplyEffectsAsync(next, effects, actor);
+        await TellTrackingAsync(order, next);
         return next;
+    }
+
+    /// <summary>
+    /// Tracking sets each device's reporting interval from what its technician is doing (every few seconds en route near
+    /// the site, once a minute on site). Best effort: the status change is already stored and acknowledged either way.
+    /// </summary>
+    private async Task TellTrackingAsync(WorkOrder before, WorkOrder after)
+    {
+        var activity = after.Status switch
+        {
+            WorkOrderStatus.EnRoute => TechnicianActivity.EnRoute,
+            WorkOrderStatus.OnSite => TechnicianActivity.OnSite,
+            _ when before.Status is WorkOrderStatus.EnRoute or WorkOrderStatus.OnSite => TechnicianActivity.Idle,
+            _ => (TechnicianActivity?)null,
+        };
+        if (activity is null || (after.Assignment ?? before.Assignment) is not { } assignment)
+        {
+            return;
+        }
+
+        var system = Actor.System(after.Tenant);
+        var destination = activity == TechnicianActivity.EnRoute ? after.Site.Location : null;
+        try
+        {
+            await Task.WhenAll(assignment.GetTechnicianIds().Select(id =>
+                GrainFactory.GetGrain<Tracking.ITechnicianLocationGrain>(TenantKey.Compose(after.Tenant, id)).SetActivity(activity.Value, destination, system)));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not tell tracking that work order {WorkOrderId} is now {Status}.", after.Id, after.Status);
+        }
     }
 
     public async Task WakeUp()
