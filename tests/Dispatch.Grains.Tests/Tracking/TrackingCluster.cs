@@ -1,6 +1,8 @@
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Hosting;
+using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.Tracking;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,9 @@ public sealed class TrackingCluster : IAsyncLifetime
             silo.AddMemoryGrainStorageAsDefault();
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.UseInMemoryReminderService();
+            silo.Services.AddSingleton(TimeProvider.System);
+            // Technicians are real technician grains, which need the dispatch services (index, read model, event feed).
+            silo.AddDispatchGrains(new DispatchStorageOptions { Mode = StorageMode.Memory }, new InMemoryWorkOrderReadModel());
             silo.AddDispatchTracking();
             silo.Services.Configure<TrackingOptions>(o =>
             {
