@@ -28,13 +28,14 @@ public sealed class DispatchMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<WorkOrderType>, WorkOrder>("updateWorkOrderStatus")
-            .Description("Moves a work order through its lifecycle; refused moves return INVALID_TRANSITION and change nothing.")
+            .Description("Moves a work order through its lifecycle (AWAITING_PARTS needs parts); refused moves return INVALID_TRANSITION and change nothing. " +
+                "Technicians move only their own work orders (FORBIDDEN otherwise).")
             .Argument<NonNullGraphType<UpdateWorkOrderStatusInputType>>("input")
             .ResolveAsync(async c =>
             {
                 var actor = c.Actor();
                 var input = c.GetArgument<UpdateWorkOrderStatusInput>("input");
-                return await grains.GetGrain<IWorkOrderGrain>(actor.KeyFor(input.Id)).ChangeStatus(new StatusChange(input.Status, input.Note), actor);
+                return await grains.GetGrain<IWorkOrderGrain>(actor.KeyFor(input.Id)).ChangeStatus(new StatusChange(input.Status, input.Note, input.Parts?.ToParts()), actor);
             });
 
         Field<NonNullGraphType<WorkOrderType>, WorkOrder>("addWorkOrderNote")
@@ -60,5 +61,6 @@ public sealed class DispatchMutation : ObjectGraphType
             });
 
         Tracking.TrackingGraph.AddMutationFields(this);
+        Dispatching.DispatchGraph.AddMutationFields(this);
     }
 }

@@ -25,5 +25,6 @@ public sealed class DispatchQuery : ObjectGraphType
             .ResolveAsync(async c => await grains.GetGrain<ITechnicianGrain>(c.Actor().KeyFor(c.GetArgument<string>("id"))).Get());
 
         Tracking.TrackingGraph.AddQueryFields(this);
+        Dispatching.DispatchGraph.AddQueryFields(this);
     }
 }

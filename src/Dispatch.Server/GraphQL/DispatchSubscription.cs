@@ -10,5 +10,6 @@ public sealed class DispatchSubscription : ObjectGraphType
         Name = "Subscription";
 
         TrackingGraph.AddSubscriptionFields(this);
+        Dispatching.DispatchGraph.AddSubscriptionFields(this);
     }
 }

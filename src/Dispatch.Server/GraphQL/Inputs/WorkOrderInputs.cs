@@ -85,6 +85,7 @@ public sealed class UpdateWorkOrderStatusInput
     public string Id { get; set; } = "";
     public WorkOrderStatus Status { get; set; }
     public string? Note { get; set; }
+    public Dispatching.PartsOrderInput? Parts { get; set; }
 }
 
 public sealed class AddWorkOrderNoteInput
@@ -165,6 +166,7 @@ public sealed class UpdateWorkOrderStatusInputType : InputObjectGraphType<Update
         Field(x => x.Id, type: typeof(NonNullGraphType<IdGraphType>));
         Field(x => x.Status, type: typeof(NonNullGraphType<WorkOrderStatusEnum>));
         Field(x => x.Note, nullable: true);
+        Field(x => x.Parts, type: typeof(Dispatching.PartsOrderInputType)).Description("Required for AWAITING_PARTS: supplier, tracking number, expected date.");
     }
 }
 

@@ -1,6 +1,10 @@
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.Matching;
 using Dispatch.Domain.Technicians;
+using Dispatch.Domain.Scheduling;
+using Dispatch.Grains.Technicians;
+using Dispatch.Server.GraphQL.Dispatching;
+using GraphQL;
 using GraphQL.Types;
 
 namespace Dispatch.Server.GraphQL.Types;
@@ -35,5 +39,24 @@ public sealed class TechnicianType : ObjectGraphType<Technician>
         Field(x => x.CreatedAt);
         Field(x => x.UpdatedAt);
         Field(x => x.Version);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<WorkingShiftType>>>, IEnumerable<WorkingShift>>("workingHours")
+            .Description("Weekly shifts, local to timeZoneId.").Resolve(c => c.Source.WorkingHours);
+        Field<NonNullGraphType<TechnicianCapacityType>, TechnicianCapacity>("capacity").Resolve(c => c.Source.Capacity);
+        Field<NonNullGraphType<TechnicianScheduleType>, TechnicianScheduleView>("schedule")
+            .Description("Bookings and availability blocks overlapping [from, to) (both optional: everything), active work, location.")
+            .Argument<DateTimeOffsetGraphType>("from")
+            .Argument<DateTimeOffsetGraphType>("to")
+            .ResolveAsync(async c =>
+            {
+                var from = c.GetArgument<DateTimeOffset?>("from") ?? DateTimeOffset.MinValue;
+                var to = c.GetArgument<DateTimeOffset?>("to") ?? DateTimeOffset.MaxValue;
+                TimeWindow? range = from == DateTimeOffset.MinValue && to == DateTimeOffset.MaxValue ? null : Valid.Check("to", () => new TimeWindow(from, to));
+                return await c.RequestServices!.GetRequiredService<IGrainFactory>()
+                    .GetGrain<ITechnicianGrain>(c.Actor().KeyFor(c.Source.Id)).GetSchedule(range);
+            });
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AvailabilityBlockType>>>, IEnumerable<AvailabilityBlock>>("availabilityBlocks")
+            .Description("Every absence and on-call block on the calendar.")
+            .ResolveAsync(async c => (await c.RequestServices!.GetRequiredService<IGrainFactory>()
+                .GetGrain<ITechnicianGrain>(c.Actor().KeyFor(c.Source.Id)).GetSchedule(null)).AvailabilityBlocks);
     }
 }

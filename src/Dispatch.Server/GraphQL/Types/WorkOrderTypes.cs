@@ -1,5 +1,6 @@
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.WorkOrders;
+using Dispatch.Server.GraphQL.Dispatching;
 using GraphQL.Types;
 
 namespace Dispatch.Server.GraphQL.Types;
@@ -111,5 +112,17 @@ public sealed class WorkOrderType : ObjectGraphType<WorkOrder>
         Field(x => x.Version).Description("Increases with every accepted change.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TimelineEntryType>>>, IEnumerable<TimelineEntry>>("timeline")
             .Resolve(c => c.Source.Timeline);
+        Field<AssignmentType, Assignment?>("assignment").Description("Who holds the work order now (primary first); null until dispatched or after unassigning.")
+            .Resolve(c => c.Source.Assignment);
+        Field<ScheduledVisitType, ScheduledVisit?>("visit").Description("The current (or last) visit: dispatch time, arrival window, booked time.")
+            .Resolve(c => c.Source.Visit);
+        Field<NonNullGraphType<BooleanGraphType>, bool>("dispatchPending").Description("A dispatch is scheduled and not yet sent.")
+            .Resolve(c => DispatchRules.IsDispatchPending(c.Source));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AssignmentChangeType>>>, IEnumerable<AssignmentChange>>("assignmentHistory")
+            .Description("The original assignment and every change since, oldest first.").Resolve(c => c.Source.AssignmentHistory);
+        Field<PartsOrderType, PartsOrder?>("parts").Resolve(c => c.Source.Parts);
+        Field(x => x.OnSiteSince, nullable: true);
+        Field(x => x.OverrunAlertDueAt, nullable: true);
+        Field(x => x.OverrunAlertedAt, nullable: true);
     }
 }
