@@ -35,6 +35,7 @@ public class TechnicianGrainTests(ClusterFixture fixture)
         Assert.Equal(DayOfWeek.Monday, Assert.Single(hours.WorkingHours).Day);
         Assert.Equal((4, TimeSpan.FromHours(9)), (limited.Capacity.MaxActiveWorkOrders!.Value, limited.Capacity.MaxBookedTimePerDay!.Value));
         Assert.True(limited.Version > updated.Version);
+        Assert.Equal(("dee", "ada"), (hours.UpdatedBy, limited.UpdatedBy));
         var schedule = await _s.Technician("tom").GetSchedule();
         Assert.Equal(("America/Chicago", limited.Capacity), (schedule.TimeZoneId, schedule.Capacity));
 
