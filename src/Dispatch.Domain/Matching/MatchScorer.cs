@@ -141,8 +141,11 @@ public sealed class MatchScorer
         /// <summary>The best total any technician can reach with travel <paramref name="travelTime"/> or longer.</summary>
         public double UpperBound(TimeSpan? travelTime) => _scorer.Combine(_scorer.TravelScore(travelTime), 1, 1, 1);
 
-        /// <summary>The best total a technician with this workload score can reach with travel <paramref name="travelTime"/> or longer.</summary>
-        public double UpperBound(TimeSpan? travelTime, double workload) => _scorer.Combine(_scorer.TravelScore(travelTime), 1, 1, workload);
+        /// <summary>
+        /// The best total a technician with these skill and workload scores can reach with travel <paramref name="travelTime"/>
+        /// or longer (availability counted as perfect).
+        /// </summary>
+        public double UpperBound(TimeSpan? travelTime, double skills, double workload) => _scorer.Combine(_scorer.TravelScore(travelTime), 1, skills, workload);
 
         public OfferResult Offer(TechnicianSummary technician)
         {

@@ -123,7 +123,7 @@ public sealed class TechnicianIndex
             }
 
             // Hopeless even with perfect availability and skills from here on: skip without reading the summary.
-            if (ranking.IsFull && !ranking.CouldAdmit(ranking.UpperBound(travelAtLeast, entry.Workload))) return;
+            if (ranking.IsFull && !ranking.CouldAdmit(ranking.UpperBound(travelAtLeast, profile.SkillScore(entry), entry.Workload))) return;
             if (ranking.Offer(entry.Summary) != MatchScorer.OfferResult.Excluded) return;
             excludedCount++;
             if (excluded.Count < explainExcluded) excluded.Add(entry.Summary);
@@ -387,6 +387,8 @@ public sealed class TechnicianIndex
     /// </summary>
     private readonly struct ProfileFilter
     {
+        private readonly int _required;
+        private readonly int[]? _preferred;
         private readonly ulong _skills;
         private readonly bool _skillsKnown;
         private readonly bool _skillNobodyHas;
@@ -398,6 +400,16 @@ public sealed class TechnicianIndex
         public ProfileFilter(TechnicianIndex index, MatchRequest request)
         {
             _validThrough = request.Window.End;
+            _required = request.RequiredSkills.Length;
+            var preferred = new int[request.PreferredSkills.Length];
+            for (var i = 0; i < preferred.Length; i++)
+            {
+                // A preferred skill nobody holds has no bit yet: -1, never held. If bits ran out, the score is not computable.
+                if (index._skillBits.Find(request.PreferredSkills[i]) is { } bit) preferred[i] = bit;
+                else if (index._skillBits.IsFull) { preferred = null; break; }
+                else preferred[i] = -1;
+            }
+            _preferred = preferred;
             _skillsKnown = true;
             foreach (var skill in request.RequiredSkills)
             {
@@ -415,6 +427,20 @@ public sealed class TechnicianIndex
                 else _certificationNobodyHas = true;
             }
             _certifications = [.. certifications];
+        }
+
+        /// <summary>
+        /// The scorer's skill score for an eligible technician, from the masks (the same formula, so the same number), or 1
+        /// when the masks cannot tell.
+        /// </summary>
+        public double SkillScore(Entry entry)
+        {
+            if (_preferred is null || !entry.AllSkillsMapped) return 1;
+            if (_required + _preferred.Length == 0) return 1;
+            var held = 0;
+            foreach (var bit in _preferred)
+                if (bit >= 0 && (entry.Skills & (1UL << bit)) != 0) held++;
+            return (double)(_required + held) / (_required + _preferred.Length);
         }
 
         public bool RulesOut(Entry entry)

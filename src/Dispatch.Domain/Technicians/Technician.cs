@@ -72,4 +72,6 @@ public sealed record Technician
     /// <summary>Regular working hours, local to <see cref="TimeZoneId"/>.</summary>
     [Id(15)] public ImmutableArray<WorkingShift> WorkingHours { get => field.IsDefault ? [] : field; init; } = [];
     [Id(16)] public TechnicianCapacity Capacity { get => field ?? TechnicianCapacity.Unlimited; init; } = TechnicianCapacity.Unlimited;
+    /// <summary>Who made the last profile change (user id), for the audit trail.</summary>
+    [Id(17)] public string? UpdatedBy { get; init; }
 }

@@ -93,7 +93,7 @@ public sealed class TechnicianGrain(
             throw new DomainException(ErrorCodes.AlreadyExists, $"Technician '{id}' already exists.");
         }
 
-        var technician = TechnicianRules.Create(tenant, id, input, clock.GetUtcNow());
+        var technician = TechnicianRules.Create(tenant, id, input, clock.GetUtcNow()) with { UpdatedBy = actor.UserId };
         await Commit(s => s.Technician = technician);
         return technician;
     }
@@ -247,6 +247,7 @@ public sealed class TechnicianGrain(
         GrainGuards.EnsureOffice(actor, "change technicians");
         var next = change(current);
         if (ReferenceEquals(next, current)) return current;
+        next = next with { UpdatedBy = actor.UserId };
         await Commit(s => s.Technician = next);
         return next;
     }

@@ -123,7 +123,7 @@ public class MatchingTests(ClusterFixture fixture)
         // Stale index entry: the index is told near is free although its grain has just been booked.
         await _s.Dispatched("other", Slot(9, 2), "near");
         var stale = await _s.Technician("near").GetSummary();
-        await _s.Index.Apply([new Technicians.TechnicianIndexUpdate(stale! with { Schedule = new TechnicianSchedule(stale.Schedule.WorkingHours) }, long.MaxValue)]);
+        await _s.Index.Apply([new Dispatch.Grains.Technicians.TechnicianIndexUpdate(stale! with { Schedule = new TechnicianSchedule(stale.Schedule.WorkingHours) }, long.MaxValue)]);
 
         var suggestions = await _s.Desk.Suggest("wo-1", new SuggestRequest { Window = Slot(10, 2), Count = 1 }, _s.Dispatcher);
 
