@@ -7,6 +7,8 @@ using Dispatch.Simulator.Scenarios;
 const string usage = """
     Commands:
       ceiling-http  [--connections 64] [--seconds 10] [--body-bytes 2700]   no-op Kestrel endpoint driven by this client
+      graphql       --url URL --token JWT [--technicians 10000] [--connections 16] [--seconds 10]
+                    seeds a fleet and 50 work orders, then measures workOrder, workOrders(first: 50) and suggestTechnicians
     Results are printed as JSON on stdout; progress goes to stderr.
     """;
 
@@ -20,6 +22,7 @@ var options = new Arguments(args[1..]);
 object result = args[0] switch
 {
     "ceiling-http" => await Ceiling.NoOpHttpAsync(options.Int("connections", 64), options.Seconds("seconds", 10), options.Int("body-bytes", 2700)),
+    "graphql" => await GraphQLQueries.RunAsync(options),
     _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{usage}"),
 };
 

@@ -36,16 +36,17 @@ public sealed class BatchLoader<TValue>(Func<IReadOnlyList<string>, Cancellation
     /// <summary>Many keys at once, now (for a page of nodes); cached for later loads in the request.</summary>
     public async Task<IReadOnlyDictionary<string, TValue>> LoadManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        Task<IReadOnlyDictionary<string, TValue>> batch;
         lock (_gate)
         {
             var missing = keys.Where(k => !_batches.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToList();
-            Fetches++;
-            batch = fetch(missing, cancellationToken);
-            foreach (var k in missing) _batches[k] = batch;
+            if (missing.Count > 0)
+            {
+                Fetches++;
+                var batch = fetch(missing, cancellationToken);
+                foreach (var k in missing) _batches[k] = batch;
+            }
         }
 
-        await batch.ConfigureAwait(false);
         var result = new Dictionary<string, TValue>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
