@@ -48,21 +48,7 @@ public static class DispatchSiloBuilderExtensions
             case StorageMode.Embedded:
             {
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-                var connectionString = options.SqliteConnectionString;
-                silo.AddAdoNetGrainStorageAsDefault(o => Sqlite(o));
-                silo.AddAdoNetGrainStorage(PubSubStoreName, o => Sqlite(o));
-                silo.UseAdoNetReminderService(o =>
-                {
-                    o.Invariant = SqliteInvariant;
-                    o.ConnectionString = connectionString;
-                });
-
-                void Sqlite(AdoNetGrainStorageOptions o)
-                {
-                    o.Invariant = SqliteInvariant;
-                    o.ConnectionString = connectionString;
-                }
-
+                AddAdoNetStateAndReminders(silo, SqliteInvariant, options.SqliteConnectionString);
                 break;
             }
 
@@ -87,20 +73,7 @@ public static class DispatchSiloBuilderExtensions
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = connectionString;
                 });
-                silo.AddAdoNetGrainStorageAsDefault(o => Postgres(o));
-                silo.AddAdoNetGrainStorage(PubSubStoreName, o => Postgres(o));
-                silo.UseAdoNetReminderService(o =>
-                {
-                    o.Invariant = PostgresInvariant;
-                    o.ConnectionString = connectionString;
-                });
-
-                void Postgres(AdoNetGrainStorageOptions o)
-                {
-                    o.Invariant = PostgresInvariant;
-                    o.ConnectionString = connectionString;
-                }
-
+                AddAdoNetStateAndReminders(silo, PostgresInvariant, connectionString);
                 break;
             }
 
@@ -124,6 +97,24 @@ public static class DispatchSiloBuilderExtensions
         }
 
         return silo;
+    }
+
+    /// <summary>Grain state (default and the stream pub/sub store) and reminders in one ADO.NET database.</summary>
+    private static void AddAdoNetStateAndReminders(ISiloBuilder silo, string invariant, string connectionString)
+    {
+        void Configure(AdoNetGrainStorageOptions o)
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        }
+
+        silo.AddAdoNetGrainStorageAsDefault(Configure);
+        silo.AddAdoNetGrainStorage(PubSubStoreName, Configure);
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
     }
 
     /// <summary>The address this silo advertises: an IP literal, else a host name resolved to its first IPv4 (then IPv6) address; loopback when unset.</summary>

@@ -140,13 +140,6 @@ public sealed class WsClient : IAsyncDisposable
 public static class Poll
 {
     /// <summary>Waits until <paramref name="condition"/> holds, failing after a deadline; checks every 10 ms.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string because, TimeSpan? deadline = null)
-    {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, $"timed out waiting until {because}");
-            await Task.Delay(10);
-        }
-    }
+    public static Task UntilAsync(Func<bool> condition, string because, TimeSpan? deadline = null) =>
+        Dispatch.Testing.Eventually.Until(condition, deadline ?? TimeSpan.FromSeconds(10), because, TimeSpan.FromMilliseconds(10));
 }
