@@ -1,4 +1,3 @@
-using Dispatch.Domain.Geo;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Tracking;
 using Orleans.Concurrency;
@@ -33,10 +32,11 @@ public interface ITechnicianLocationGrain : IGrainWithStringKey
 
     /// <summary>
     /// Integration point for the dispatch lifecycle: what the technician is doing and, en route, where to. Drives the
-    /// reporting rate (near arrival → fastest) and, later, live ETA.
+    /// reporting rate (near arrival → fastest) and, when the destination names a work order (the primary technician's),
+    /// the work order's live ETA: estimated on fixes and sent to the work order only when it matters.
     /// </summary>
     [Alias("SetActivity")]
-    Task SetActivity(TechnicianActivity activity, GeoPoint? destination, Actor actor);
+    Task SetActivity(TechnicianActivity activity, TravelDestination? destination, Actor actor);
 }
 
 /// <summary>A registered device. Key: "{tenant}/{deviceId}". Authenticates, rate-limits and validates, then forwards.</summary>

@@ -161,9 +161,9 @@ public class DeviceIngestGrainTests(TrackingCluster cluster)
         var location = cluster.Grains.GetGrain<ITechnicianLocationGrain>($"acme/{tech}");
         await cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}").Ingest(DeviceKeys.Hash(key), [Fix(DateTimeOffset.UtcNow, 29.76, -95.37)]);
 
-        await location.SetActivity(TechnicianActivity.EnRoute, new Domain.Geo.GeoPoint(29.90, -95.37), TrackingCluster.Dispatcher("acme"));
+        await location.SetActivity(TechnicianActivity.EnRoute, new TravelDestination(new Domain.Geo.GeoPoint(29.90, -95.37)), TrackingCluster.Dispatcher("acme"));
         var farAway = await location.GetReportingIntervalSeconds();
-        await location.SetActivity(TechnicianActivity.EnRoute, new Domain.Geo.GeoPoint(29.77, -95.37), TrackingCluster.Dispatcher("acme"));
+        await location.SetActivity(TechnicianActivity.EnRoute, new TravelDestination(new Domain.Geo.GeoPoint(29.77, -95.37)), TrackingCluster.Dispatcher("acme"));
         var near = await location.GetReportingIntervalSeconds();
         await location.SetActivity(TechnicianActivity.OffShift, null, TrackingCluster.Dispatcher("acme"));
 
