@@ -1,6 +1,7 @@
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Events;
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Technicians;
@@ -39,10 +40,13 @@ public sealed class TrackingCluster : IAsyncLifetime
                 o.RateLimit = new DeviceRateLimit { Burst = Burst, PerSecond = 0.01 };
                 o.PersistInterval = TimeSpan.FromSeconds(1);
                 o.FanOut.HostRefreshInterval = TimeSpan.FromSeconds(1);
+                o.Eta.ReportEvery = TimeSpan.FromSeconds(1);
             });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        foreach (var host in Hosts)
+            await host.GetRequiredService<IWorkOrderEventFeed>().WhenReady.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
