@@ -53,19 +53,29 @@ public sealed class GraphQLWsSubscriber : IAsyncDisposable
         return subscriber;
     }
 
+    /// <summary>The payloads of the subscription field <paramref name="field"/> received so far.</summary>
+    public IReadOnlyList<JsonElement> Payloads(string field) => Events.Select(e => e.GetProperty("data").GetProperty(field)).ToArray();
+
     /// <summary>Waits until a received location satisfies <paramref name="match"/>; returns it.</summary>
-    public async Task<JsonElement> WaitForLocationAsync(Func<JsonElement, bool> match, TimeSpan deadline, string because)
+    public Task<JsonElement> WaitForLocationAsync(Func<JsonElement, bool> match, TimeSpan deadline, string because) =>
+        WaitForAsync(() => Locations, match, deadline, because);
+
+    /// <summary>Waits until a received payload of <paramref name="field"/> satisfies <paramref name="match"/>; returns it.</summary>
+    public Task<JsonElement> WaitForPayloadAsync(string field, Func<JsonElement, bool> match, TimeSpan deadline, string because) =>
+        WaitForAsync(() => Payloads(field), match, deadline, because);
+
+    private async Task<JsonElement> WaitForAsync(Func<IEnumerable<JsonElement>> received, Func<JsonElement, bool> match, TimeSpan deadline, string because)
     {
         JsonElement found = default;
         await Eventually.Until(() =>
         {
             if (Error is not null)
                 throw new InvalidOperationException("Subscription failed: " + Error);
-            foreach (var location in Locations)
+            foreach (var item in received())
             {
-                if (match(location))
+                if (match(item))
                 {
-                    found = location;
+                    found = item;
                     return true;
                 }
             }
