@@ -39,9 +39,7 @@ public class LiveEtaTests(LiveEtaTests.Server shared) : IClassFixture<LiveEtaTes
         var technicianId = DispatchApi.NewId("tech");
         var userId = "user-" + technicianId;
         await api.CreateTechnicianAsync(technicianId, userId: userId);
-        var credential = (await dispatcher.DataAsync("mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { credential } }",
-            new { input = new { technicianId } })).GetProperty("registerDevice").GetProperty("credential").GetString()!;
-        var device = new TestDevice("default", technicianId, userId, "", "", credential);
+        var device = await TrackingServer.RegisterDeviceAsync(dispatcher, technicianId, userId);
         var orderId = await api.CreateOrderAsync(lat: SiteLatitude, lon: SiteLongitude);
         var now = DateTimeOffset.UtcNow;
         var windowEnd = now.AddMinutes(15);

@@ -64,6 +64,12 @@ public sealed class TrackingServer : IAsyncDisposable
         var userId = "user-" + technicianId;
         await dispatcher.DataAsync("mutation($input: CreateTechnicianInput!) { createTechnician(input: $input) { id } }",
             new { input = new { id = technicianId, name = "Test " + technicianId, userId } });
+        return await RegisterDeviceAsync(dispatcher, technicianId, userId, tenant, osmAnd);
+    }
+
+    /// <summary>A device for an existing technician, registered by <paramref name="dispatcher"/> (of <paramref name="tenant"/>).</summary>
+    public static async Task<TestDevice> RegisterDeviceAsync(HttpClient dispatcher, string technicianId, string userId, string tenant = "default", bool osmAnd = false)
+    {
         var deviceId = "dev-" + Guid.NewGuid().ToString("N")[..10];
         var registered = (await dispatcher.DataAsync(
             "mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { key credential device { id technicianId osmAnd } } }",
