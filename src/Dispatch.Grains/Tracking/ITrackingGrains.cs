@@ -80,13 +80,17 @@ public interface IOsmAndIdGrain : IGrainWithStringKey
 
 /// <summary>
 /// The technicians of a tenant that ever reported a position. Key: the tenant. Lets a host that just started fill its
-/// in-memory position index with last known positions. Touched once per location-grain activation, never per fix.
+/// in-memory position index with last known positions. Touched once per technician (until stored), never per fix.
 /// </summary>
 [Alias("Dispatch.ITrackedFleetGrain")]
 public interface ITrackedFleetGrain : IGrainWithStringKey
 {
-    [OneWay, Alias("Add")]
-    Task Add(string technicianId);
+    /// <summary>
+    /// Adds a technician; completes once the roster holding them is stored. Writes are batched (one per persist interval
+    /// however many join), so the call may take up to that long; it interleaves, so waiting callers block nobody.
+    /// </summary>
+    [AlwaysInterleave, Alias("Enroll")]
+    Task Enroll(string technicianId);
 
     [ReadOnly, Alias("List")]
     Task<string[]> List();

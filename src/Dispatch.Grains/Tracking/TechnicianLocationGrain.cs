@@ -63,6 +63,8 @@ public sealed class TechnicianLocationState
     [Id(5)] public string? EtaWorkOrderId { get; set; }
     /// <summary>End of that order's arrival window, Unix milliseconds.</summary>
     [Id(6)] public long? ArrivalWindowEndMs { get; set; }
+    /// <summary>The tenant's roster (<see cref="ITrackedFleetGrain"/>) has stored this technician, so a restarted host finds them.</summary>
+    [Id(7)] public bool Rostered { get; set; }
 
     public TravelDestination? GetDestination() => DestinationLatitude is { } lat && DestinationLongitude is { } lon
         ? new TravelDestination(new GeoPoint(lat, lon), EtaWorkOrderId,
@@ -93,7 +95,7 @@ public sealed class TechnicianLocationGrain(
     private string _tenant = "";
     private string _technicianId = "";
     private bool _dirty;
-    private bool _rostered;
+    private Task? _enrollment;
     private (string? UserId, DateTimeOffset CheckedAt)? _owner;
     private DateTimeOffset _forwardedAt = DateTimeOffset.MinValue;
     private bool _forwardPending;
@@ -118,12 +120,43 @@ public sealed class TechnicianLocationGrain(
         // all at the same instant.
         var firstTick = _options.PersistInterval * (1 + Random.Shared.NextDouble());
         this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions(firstTick, _options.PersistInterval));
+        if (_track.Current is not null)
+            EnsureRostered();
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_enrollment is { IsCompleted: false } enrollment)
+        {
+            // A shutdown right after the first fix: let the roster store this technician first, or a restarted host
+            // would never look for their last known position.
+            try
+            {
+                await enrollment.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "{Technician} not yet on the tracked roster at deactivation.", _technicianId);
+            }
+        }
+
         await PersistIfDirtyAsync(cancellationToken);
+    }
+
+    /// <summary>Puts the technician on the tenant's roster once, durably; a failure is retried with the next moving fix.</summary>
+    private void EnsureRostered()
+    {
+        if (state.State.Rostered || _enrollment is { IsCompleted: false })
+            return;
+        _enrollment = EnrollAsync();
+
+        async Task EnrollAsync()
+        {
+            await GrainFactory.GetGrain<ITrackedFleetGrain>(_tenant).Enroll(_technicianId);
+            state.State.Rostered = true;
+            _dirty = true;
+        }
     }
 
     public Task<LocationReportResult> Report(LocationFix[] fixes)
@@ -142,11 +175,7 @@ public sealed class TechnicianLocationGrain(
         {
             // One update per report, the newest position: the live map needs where the technician is, not every step.
             _ = GrainFactory.GetGrain<ILocationBatcherGrain>(0).Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
-            if (!_rostered)
-            {
-                _rostered = true;
-                _ = GrainFactory.GetGrain<ITrackedFleetGrain>(_tenant).Add(_technicianId);
-            }
+            EnsureRostered();
 
             ForwardOrHold(now);
             ConsiderEta(now);
@@ -333,11 +362,12 @@ public sealed class TechnicianLocationGrain(
             logger.LogWarning(ex, "Could not persist the location of {Technician}; will retry", this.GetPrimaryKeyString());
             if (ex is InconsistentStateException)
             {
-                var mine = (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.GetDestination());
+                var mine = (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.GetDestination(), state.State.Rostered);
                 await state.ReadStateAsync(cancellationToken);
                 if (state.State.Current is { } stored)
                     _track.Apply(stored.ToFix(), clock.GetUtcNow());
                 (state.State.Current, state.State.RecentTrail, state.State.Activity) = (mine.Current, mine.RecentTrail, mine.Activity);
+                state.State.Rostered |= mine.Rostered;
                 state.State.SetDestination(mine.Item4);
             }
         }
