@@ -44,7 +44,8 @@ public sealed class WorkOrderGrainState
 /// </summary>
 /// <remarks>
 /// <para>Calls go one way only: work order to technician. Technician grains never call work orders, so the two can
-/// wait on each other without deadlock.</para>
+/// wait on each other without deadlock. A technician's location grain does call <see cref="ReportEta"/>, but from a task
+/// of its own, never inside a turn (such as <c>SetActivity</c>) that a work order may be awaiting.</para>
 /// <para>Scheduled dispatch and the overrun alert: the due time is part of the stored work order. On activation and after
 /// every change a one-shot grain timer is armed for it (if within <see cref="TimerHorizon"/>), and a reminder is
 /// registered as the durable wake-up that brings the grain back after idling or a restart. A reminder that fell due while
