@@ -7,6 +7,7 @@ using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Operations;
+using Dispatch.Server.Security;
 using Dispatch.Server.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -48,6 +49,7 @@ public static class DispatchHost
         builder.Services.AddSingleton(settings.Storage);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
+        builder.Services.AddDispatchTenants(builder.Configuration, settings.Storage);
         builder.Services.AddDispatchGraphQL(builder.Configuration);
         builder.Services.AddDispatchTelemetry(builder.Configuration);
         builder.Services.AddDispatchTrackingApi();
@@ -58,11 +60,13 @@ public static class DispatchHost
 
         var app = builder.Build();
         app.UseAuthentication();
+        app.UseTokenRefusals();
         app.UseAuthorization();
         app.MapDispatchHealth();
         app.MapOperationsApi();
         app.MapGraphQLTransport();
         app.MapDispatchTracking();
+        app.MapAccessPolicy();
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }
