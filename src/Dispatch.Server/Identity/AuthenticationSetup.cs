@@ -18,11 +18,12 @@ public static class AuthenticationSetup
     public static IServiceCollection AddDispatchAuthentication(this IServiceCollection services, AuthOptions options, string dataDirectory)
     {
         services.AddSingleton(options);
-        SigningKeyRing? ring = null;
-        if (string.IsNullOrWhiteSpace(options.Authority))
+        var embedded = string.IsNullOrWhiteSpace(options.Authority);
+        if (embedded)
         {
-            ring = new SigningKeyRing(options, dataDirectory);
-            services.AddSingleton(ring);
+            // Created (0600) at start-up, so a fresh install has its key before the first token is minted.
+            SigningKeyStore.Load(options, dataDirectory);
+            services.AddSingleton(sp => new SigningKeyRing(options, dataDirectory, sp.GetRequiredService<ILogger<SigningKeyRing>>()));
         }
 
         services.AddSingleton<IdentityGate>();
@@ -36,7 +37,7 @@ public static class AuthenticationSetup
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidateIssuer = true,
-                    ValidIssuer = ring is null ? options.Authority : options.Issuer,
+                    ValidIssuer = embedded ? options.Issuer : options.Authority,
                     ValidateAudience = true,
                     ValidAudience = options.Audience,
                     ValidateLifetime = true,
@@ -46,12 +47,6 @@ public static class AuthenticationSetup
                     NameClaimType = DispatchClaims.Name,
                     RoleClaimType = DispatchClaims.Role,
                 };
-                if (ring is not null)
-                {
-                    // Asked per token, so a rotated key file takes effect without a restart.
-                    jwt.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, _, _) => [ring.Current];
-                }
-
                 jwt.Events = new JwtBearerEvents
                 {
                     OnMessageReceived = context =>
@@ -82,6 +77,14 @@ public static class AuthenticationSetup
                     },
                 };
             });
+        if (embedded)
+        {
+            // After AddJwtBearer's own configuration (which sets the parameters); asked per token, so a rotated key file
+            // takes effect without a restart.
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SigningKeyRing>((jwt, ring) =>
+                jwt.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, _, _) => [ring.Current]);
+        }
+
         services.AddAuthorization();
         return services;
     }

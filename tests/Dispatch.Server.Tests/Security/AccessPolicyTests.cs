@@ -55,8 +55,8 @@ public class AccessPolicyTests(SharedServer server) : IClassFixture<SharedServer
         var ownRecord = await tom.PostAsync("query($id: ID!) { technician(id: $id) { id } }", new { id = mine });
         var colleagueRecord = await tom.PostAsync("query($id: ID!) { technician(id: $id) { id } }", new { id = colleague });
         var allOrders = await tom.PostAsync("{ workOrders { totalCount } }");
-        var ownOrders = await tom.PostAsync("query($t: String!) { workOrders(filter: { technicianId: $t }) { edges { node { id } } } }", new { t = mine });
-        var colleagueOrders = await tom.PostAsync("query($t: String!) { workOrders(filter: { technicianId: $t }) { totalCount } }", new { t = colleague });
+        var ownOrders = await tom.PostAsync("query($t: ID!) { workOrders(filter: { technicianId: $t }) { edges { node { id } } } }", new { t = mine });
+        var colleagueOrders = await tom.PostAsync("query($t: ID!) { workOrders(filter: { technicianId: $t }) { totalCount } }", new { t = colleague });
         var technicians = await tom.PostAsync("{ technicians { totalCount } }");
         var schedule = await tom.PostAsync("query($ids: [ID!]!, $from: DateTimeOffset!, $to: DateTimeOffset!) { schedule(technicianIds: $ids, from: $from, to: $to) { technicianId } }",
             new { ids = new[] { mine, colleague }, from = DateTimeOffset.UtcNow, to = DateTimeOffset.UtcNow.AddDays(7) });
