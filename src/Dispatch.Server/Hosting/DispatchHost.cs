@@ -32,6 +32,9 @@ public static class DispatchHost
 
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // "Request starting …" lines carry the query string, where browser WebSocket clients put their token
+        // (access_token): pinned here, after configuration's rules, so no log level setting can bring them back.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -50,7 +53,8 @@ public static class DispatchHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
         builder.Services.AddDispatchTenants(builder.Configuration, settings.Storage);
-        builder.Services.AddDispatchGraphQL(builder.Configuration);
+        builder.AddDispatchLimits();
+        builder.Services.AddDispatchGraphQL(builder.Configuration, builder.Environment);
         builder.Services.AddDispatchTelemetry(builder.Configuration);
         builder.Services.AddDispatchTrackingApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
@@ -59,8 +63,10 @@ public static class DispatchHost
         builder.Services.AddHostedService<ShutdownDrain>();
 
         var app = builder.Build();
+        app.UseDispatchSecurityHeaders();
         app.UseAuthentication();
         app.UseTokenRefusals();
+        app.UseDispatchRateLimits();
         app.UseAuthorization();
         app.MapDispatchHealth();
         app.MapOperationsApi();

@@ -18,8 +18,11 @@ public sealed class TenantOptions
     /// <summary>How long a known tenant is answered from the cache before the registry is read again.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often at most an unknown tenant makes the registry be read again (a tenant just added appears this fast).</summary>
-    public TimeSpan MissRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long an unknown tenant is answered from the cache. 0 (the default): a token for a tenant not in the cached
+    /// list makes the registry be read again (concurrent misses share one read), so a tenant just added works at once.
+    /// </summary>
+    public TimeSpan MissRefreshInterval { get; set; } = TimeSpan.Zero;
 
     public IReadOnlySet<string> Configured()
     {
@@ -35,9 +38,9 @@ public sealed class TenantOptions
 
 /// <summary>
 /// Answers "is this tenant served here?" for every authenticated request without a database call each time: the whole
-/// registry (a short list) is cached and read again at most every <see cref="TenantOptions.RefreshInterval"/>, or after
-/// <see cref="TenantOptions.MissRefreshInterval"/> when a tenant is not in it (so one just added is accepted promptly).
-/// Removed tenants stop being accepted within the refresh interval.
+/// registry (a short list) is cached and read again every <see cref="TenantOptions.RefreshInterval"/>, and when a token
+/// names a tenant not in it (so one just added is accepted at once). Removed tenants stop being accepted within the
+/// refresh interval. Only correctly signed tokens get this far, so misses cannot be used to flood the database.
 /// </summary>
 public sealed class TenantDirectory(ITenantStore store, TenantOptions options, TimeProvider clock, ILogger<TenantDirectory> logger)
 {
@@ -61,35 +64,36 @@ public sealed class TenantDirectory(ITenantStore store, TenantOptions options, T
 
         var snapshot = _snapshot;
         var known = snapshot.Tenants.Contains(tenant);
-        var age = clock.GetUtcNow() - snapshot.LoadedAt;
-        if (age < (known ? options.RefreshInterval : options.MissRefreshInterval))
+        var now = clock.GetUtcNow();
+        if (now - snapshot.LoadedAt < (known ? options.RefreshInterval : options.MissRefreshInterval))
         {
             return known;
         }
 
-        return (await ReloadAsync(snapshot, cancellationToken)).Tenants.Contains(tenant);
+        return (await ReloadAsync(now, cancellationToken)).Tenants.Contains(tenant);
     }
 
-    private async Task<Snapshot> ReloadAsync(Snapshot seen, CancellationToken cancellationToken)
+    private async Task<Snapshot> ReloadAsync(DateTimeOffset asked, CancellationToken cancellationToken)
     {
         await _reload.WaitAsync(cancellationToken);
         try
         {
-            if (!ReferenceEquals(_snapshot, seen))
+            if (_snapshot.LoadedAt >= asked)
             {
-                return _snapshot; // another request reloaded while this one waited
+                return _snapshot; // read by another request after this one asked: fresh enough
             }
 
+            var started = clock.GetUtcNow();
             try
             {
                 var tenants = await store.ListAsync(cancellationToken);
-                _snapshot = new Snapshot(tenants.Select(t => t.Tenant).ToHashSet(StringComparer.Ordinal), clock.GetUtcNow());
+                _snapshot = new Snapshot(tenants.Select(t => t.Tenant).ToHashSet(StringComparer.Ordinal), started);
             }
             catch (DbException e)
             {
-                // Keep answering from the last list (the configured tenants always work); try again after the interval.
+                // Keep answering from the last list (the configured tenants always work); try again on the next miss.
                 logger.LogWarning("Could not read the tenant registry ({Error}); answering from the last list.", e.Message);
-                _snapshot = seen with { LoadedAt = clock.GetUtcNow() };
+                _snapshot = _snapshot with { LoadedAt = started };
             }
 
             return _snapshot;
@@ -100,5 +104,6 @@ public sealed class TenantDirectory(ITenantStore store, TenantOptions options, T
         }
     }
 
+    /// <summary>The registry as read when <see cref="LoadedAt"/> (the moment the read began).</summary>
     private sealed record Snapshot(HashSet<string> Tenants, DateTimeOffset LoadedAt);
 }

@@ -15,7 +15,7 @@ public sealed class TenantRegistryTests : IAsyncLifetime
     private readonly EmbeddedServer _server = EmbeddedServer.InNewDirectory();
 
     public async ValueTask InitializeAsync() =>
-        await _server.StartAsync("--Dispatch:Tenants:RefreshInterval=00:00:01", "--Dispatch:Tenants:MissRefreshInterval=00:00:00.200");
+        await _server.StartAsync("--Dispatch:Tenants:RefreshInterval=00:00:01");
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
