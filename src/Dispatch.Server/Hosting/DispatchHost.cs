@@ -7,6 +7,7 @@ using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Operations;
+using Dispatch.Server.Security;
 using Dispatch.Server.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -31,6 +32,9 @@ public static class DispatchHost
 
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // "Request starting …" lines carry the query string, where browser WebSocket clients put their token
+        // (access_token): pinned here, after configuration's rules, so no log level setting can bring them back.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -48,7 +52,9 @@ public static class DispatchHost
         builder.Services.AddSingleton(settings.Storage);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
-        builder.Services.AddDispatchGraphQL(builder.Configuration);
+        builder.Services.AddDispatchTenants(builder.Configuration, settings.Storage);
+        builder.AddDispatchLimits();
+        builder.Services.AddDispatchGraphQL(builder.Configuration, builder.Environment);
         builder.Services.AddDispatchTelemetry(builder.Configuration);
         builder.Services.AddDispatchTrackingApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
@@ -57,12 +63,16 @@ public static class DispatchHost
         builder.Services.AddHostedService<ShutdownDrain>();
 
         var app = builder.Build();
+        app.UseDispatchSecurityHeaders();
         app.UseAuthentication();
+        app.UseTokenRefusals();
+        app.UseDispatchRateLimits();
         app.UseAuthorization();
         app.MapDispatchHealth();
         app.MapOperationsApi();
         app.MapGraphQLTransport();
         app.MapDispatchTracking();
+        app.MapAccessPolicy();
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }

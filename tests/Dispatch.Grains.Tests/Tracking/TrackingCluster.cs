@@ -53,6 +53,9 @@ public sealed class TrackingCluster : IAsyncLifetime
 
     public static Actor Dispatcher(string tenant) => new("disp", "Dispatcher", tenant, [Roles.Dispatcher]);
 
+    /// <summary>Devices are managed by admins.</summary>
+    public static Actor Admin(string tenant) => new("admin", "Admin", tenant, [Roles.Admin]);
+
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
     /// <summary>A technician and a registered device bound to it; returns the device key.</summary>
@@ -64,7 +67,7 @@ public sealed class TrackingCluster : IAsyncLifetime
         var deviceId = NewId("dev");
         var key = DeviceKeys.Generate();
         await Grains.GetGrain<IDeviceGrain>($"{tenant}/{deviceId}")
-            .Register(new NewDevice { TechnicianId = technicianId, OsmAnd = osmAnd }, DeviceKeys.Hash(key), Dispatcher(tenant));
+            .Register(new NewDevice { TechnicianId = technicianId, OsmAnd = osmAnd }, DeviceKeys.Hash(key), Admin(tenant));
         return (technicianId, deviceId, key);
     }
 }

@@ -45,7 +45,12 @@ public sealed class TrackingServer : IAsyncDisposable
         await StartAsync();
     }
 
-    public string Token(string user, string role, string tenant = "default") => _issuer.Mint(user, [role], tenant);
+    /// <summary>Mints a token in-process; a tenant other than <c>default</c> is registered first (the server refuses unknown tenants).</summary>
+    public string Token(string user, string role, string tenant = "default")
+    {
+        TestTenants.RegisterAsync(Path.Combine(_directory.Path, "data"), tenant).GetAwaiter().GetResult();
+        return _issuer.Mint(user, [role], tenant);
+    }
 
     public HttpClient Client(string token) => Process.AuthorizedClient(token);
 
@@ -71,7 +76,8 @@ public sealed class TrackingServer : IAsyncDisposable
     public static async Task<TestDevice> RegisterDeviceAsync(HttpClient dispatcher, string technicianId, string userId, string tenant = "default", bool osmAnd = false)
     {
         var deviceId = "dev-" + Guid.NewGuid().ToString("N")[..10];
-        var registered = (await dispatcher.DataAsync(
+        using var admin = Client(Token("admin", "Admin", tenant)); // devices hold credentials: admins manage them
+        var registered = (await admin.DataAsync(
             "mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { key credential device { id technicianId osmAnd } } }",
             new { input = new { id = deviceId, technicianId, osmAnd } })).GetProperty("registerDevice");
         return new TestDevice(tenant, technicianId, userId, deviceId, registered.GetProperty("key").GetString()!, registered.GetProperty("credential").GetString()!);
