@@ -245,7 +245,7 @@ public sealed class EndpointMatrixTests(SecurityWorld world) : IClassFixture<Sec
 
     private static async Task<int> OsmAnd(SecurityWorld w, string id, string? key)
     {
-        var query = $"/osmand?id={Uri.EscapeDataString(id)}&lat={SecurityWorld.LatitudeA}&lon=-95.31&timestamp={w.NextFixTime().ToUnixTimeSeconds()}"
+        var query = $"/osmand?id={Uri.EscapeDataString(id)}&lat={SecurityWorld.LatitudeA}&lon=-95.31&timestamp={w.NextFixTime().ToUnixTimeMilliseconds()}"
             + (key is null ? "" : "&key=" + Uri.EscapeDataString(key));
         using var response = await w.Process.Http.GetAsync(query);
         return (int)response.StatusCode;
