@@ -137,6 +137,9 @@ public static class MatrixExpectations
                 unknownRole: D, unknownTenant: D),
             ["GET /api/v1/tracking/stats"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D, other: A,
                 unknownRole: D, unknownTenant: D),
+            // Who may call what is the same in every tenant: not tenant data, so any registered tenant's admin may read it.
+            ["GET /api/v1/access-policy"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D, other: A,
+                unknownRole: D, unknownTenant: D),
             ["GET /health/live"] = Row(A, A, A, A, A, A, A, A, anonymous: A),
             ["GET /health/ready"] = Row(A, A, A, A, A, A, A, A, anonymous: A),
         };

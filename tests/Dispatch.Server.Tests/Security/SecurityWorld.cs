@@ -40,7 +40,7 @@ public enum Principal
 /// response body. Tenant B holds twins of A's <see cref="TechOwn"/> and <see cref="OrderOwn"/> (same ids), so "the same
 /// id in another tenant" is exercised, not just "an id that does not exist".
 /// </summary>
-public sealed class SecurityWorld : IAsyncLifetime
+public class SecurityWorld : IAsyncLifetime
 {
     public const string TenantA = "default";
     public const string TenantB = "tenant-b";
@@ -53,7 +53,15 @@ public sealed class SecurityWorld : IAsyncLifetime
     private int _slot;
     private int _fixSecond;
 
-    public TrackingServer Server { get; } = new();
+    public SecurityWorld()
+        : this(null)
+    {
+    }
+
+    /// <summary>Extra server configuration as environment variables (the fuzz run lifts the device rate limit).</summary>
+    protected SecurityWorld(IReadOnlyDictionary<string, string>? environment) => Server = new TrackingServer(environment);
+
+    public TrackingServer Server { get; }
 
     public ServerProcess Process => Server.Process;
 
@@ -113,8 +121,9 @@ public sealed class SecurityWorld : IAsyncLifetime
         await PostFixAsync(DeviceBTwin);
     }
 
-    public ValueTask DisposeAsync()
+    public virtual ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         AdminA?.Dispose();
         AdminB?.Dispose();
         return Server.DisposeAsync();
@@ -145,7 +154,8 @@ public sealed class SecurityWorld : IAsyncLifetime
         Principal.Technician => Server.Token(TechUser, "Technician", TenantA),
         Principal.DeviceToken => Server.Token("device-user", "Device", TenantA),
         Principal.OtherTenant => Server.Token("admin-b", "Admin", TenantB),
-        Principal.UnknownTenant => Server.Token("admin-ghost", "Admin", GhostTenant),
+        // Minted raw: the test helpers register any tenant they mint a token for, and this one must stay unknown.
+        Principal.UnknownTenant => RawToken("admin-ghost", ["Admin"], GhostTenant),
         Principal.UnknownRole => RawToken("auditor-a", ["Auditor"], TenantA),
         _ => null,
     };
