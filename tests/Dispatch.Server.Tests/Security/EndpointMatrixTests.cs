@@ -97,7 +97,7 @@ public sealed class EndpointMatrixTests(SecurityWorld world) : IClassFixture<Sec
                     break;
             }
         }
-        catch (Exception e) when (e is HubException or InvalidOperationException or HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (e is HubException or InvalidOperationException or HttpRequestException or TaskCanceledException or IOException or System.Net.WebSockets.WebSocketException)
         {
             refusal = e.GetType().Name + ": " + e.Message;
         }
@@ -227,7 +227,7 @@ public sealed class EndpointMatrixTests(SecurityWorld world) : IClassFixture<Sec
                 await connection.InvokeAsync<JsonElement>("SendFixes", new[] { new { lat = SecurityWorld.LatitudeA, lon = -95.33, timestamp = w.NextFixTime().ToString("O") } });
                 return 200;
             }
-            catch (Exception e) when (e is HubException or InvalidOperationException or HttpRequestException or TaskCanceledException or IOException)
+            catch (Exception e) when (e is HubException or InvalidOperationException or HttpRequestException or TaskCanceledException or IOException or System.Net.WebSockets.WebSocketException)
             {
                 return 401;
             }

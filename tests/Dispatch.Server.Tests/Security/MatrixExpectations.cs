@@ -129,8 +129,9 @@ public static class MatrixExpectations
     public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<Principal, Outcome>> Http =
         new Dictionary<string, IReadOnlyDictionary<Principal, Outcome>>
         {
+            // A refused token (unknown role or tenant) may be turned away as such (403) before the missing device key (401).
             ["POST /api/v1/locations"] = Row(admin: Outcome.Unauthenticated, dispatcher: Outcome.Unauthenticated, technician: Outcome.Unauthenticated,
-                device: A, deviceToken: Outcome.Unauthenticated, other: S, unknownRole: Outcome.Unauthenticated, unknownTenant: Outcome.Unauthenticated),
+                device: A, deviceToken: Outcome.Unauthenticated, other: S, unknownRole: D, unknownTenant: D),
             ["GET /api/v1/me"] = Row(admin: A, dispatcher: A, technician: A, device: Outcome.Unauthenticated, deviceToken: A, other: A,
                 unknownRole: D, unknownTenant: D),
             ["GET /api/v1/cluster"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D, other: A,
@@ -140,8 +141,10 @@ public static class MatrixExpectations
             // Who may call what is the same in every tenant: not tenant data, so any registered tenant's admin may read it.
             ["GET /api/v1/access-policy"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D, other: A,
                 unknownRole: D, unknownTenant: D),
-            ["GET /health/live"] = Row(A, A, A, A, A, A, A, A, anonymous: A),
-            ["GET /health/ready"] = Row(A, A, A, A, A, A, A, A, anonymous: A),
+            // Probes send no credentials; a request that does present a refused token is refused like everywhere else
+            // ("unknown tenant or role is refused", with no exception for anonymous endpoints).
+            ["GET /health/live"] = Row(A, A, A, A, A, A, unknownRole: D, unknownTenant: D, anonymous: A),
+            ["GET /health/ready"] = Row(A, A, A, A, A, A, unknownRole: D, unknownTenant: D, anonymous: A),
         };
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed class SubscriptionProbe : IAsyncDisposable
     private Task _reader = Task.CompletedTask;
     private ClientWebSocket? _socket;
     private HttpResponseMessage? _response;
+    private HttpClient? _client;
 
     /// <summary>Each received result's <c>data</c> (when it had any), as JSON text.</summary>
     public IReadOnlyList<string> Data
@@ -117,7 +118,7 @@ public sealed class SubscriptionProbe : IAsyncDisposable
 
     private async Task StartSseAsync(Uri baseAddress, AuthenticationHeaderValue? authorization, JsonObject payload)
     {
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var client = _client = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
         {
             Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
@@ -219,6 +220,7 @@ public sealed class SubscriptionProbe : IAsyncDisposable
         await _stop.CancelAsync();
         _socket?.Abort();
         _response?.Dispose();
+        _client?.Dispose();
         try
         {
             await _reader;
