@@ -20,6 +20,7 @@ public sealed class TrackingServer : IAsyncDisposable
     public TrackingServer(IReadOnlyDictionary<string, string>? environment = null)
     {
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        SigningKey = signingKey;
         _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["Dispatch__Auth__SigningKey"] = signingKey,
@@ -29,6 +30,9 @@ public sealed class TrackingServer : IAsyncDisposable
     }
 
     public ServerProcess Process { get; private set; } = null!;
+
+    /// <summary>The base64 HMAC key the server validates with, for tests that hand-craft tokens the issuer refuses to mint.</summary>
+    public string SigningKey { get; }
 
     public Uri WebSocketUri => new($"ws://{Process.BaseAddress.Authority}/graphql");
 
