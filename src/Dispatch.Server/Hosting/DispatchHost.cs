@@ -10,6 +10,8 @@ using Dispatch.Server.Operations;
 using Dispatch.Server.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Dispatch.Server.Hosting;
 
@@ -19,6 +21,9 @@ namespace Dispatch.Server.Hosting;
 /// </summary>
 public static class DispatchHost
 {
+    /// <summary>Configuration section bound onto Orleans' <see cref="ClusterMembershipOptions"/>.</summary>
+    public const string MembershipSection = "Dispatch:Cluster:Membership";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -34,9 +39,20 @@ public static class DispatchHost
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
+        var dashboard = DashboardSetup.IsEnabled(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.UseDispatchStorage(settings.Storage).AddDispatchTracking();
+            // Orleans' failure detector, tunable by operators (and tightened by the cluster tests): Dispatch:Cluster:Membership:*
+            // binds onto ClusterMembershipOptions, e.g. ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration.
+            silo.Services.AddOptions<ClusterMembershipOptions>().Bind(builder.Configuration.GetSection(MembershipSection));
+            // Trace context crosses grain calls, so a dispatch or ingest span links the HTTP request to the grains it reached.
+            silo.AddActivityPropagation();
+            if (dashboard)
+            {
+                silo.AddDashboard();
+            }
+
             if (settings.Kubernetes)
             {
                 // Pod IP, pod name and cluster ids from the downward API; dead pods' silos are retired promptly.
@@ -51,6 +67,11 @@ public static class DispatchHost
         builder.Services.AddDispatchGraphQL(builder.Configuration);
         builder.Services.AddDispatchTelemetry(builder.Configuration);
         builder.Services.AddDispatchTrackingApi();
+        if (dashboard)
+        {
+            builder.Services.AddDispatchDashboard();
+        }
+
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
@@ -63,6 +84,12 @@ public static class DispatchHost
         app.MapOperationsApi();
         app.MapGraphQLTransport();
         app.MapDispatchTracking();
+        app.MapDispatchMetrics(builder.Configuration);
+        if (dashboard)
+        {
+            app.MapDispatchDashboard();
+        }
+
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }

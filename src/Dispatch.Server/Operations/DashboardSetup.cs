@@ -1,0 +1,102 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Net;
+using Dispatch.Domain.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+
+namespace Dispatch.Server.Operations;
+
+/// <summary>
+/// The Orleans Dashboard at <see cref="Path"/>, for Admins only. It has no authentication of its own, and a browser cannot
+/// attach a bearer token to the page's own requests, so an Admin exchanges a token for a cookie at <see cref="SessionPath"/>
+/// (a form for browsers, or POST with the bearer header). The cookie carries that same token, so it expires with it, works
+/// on every silo (no per-silo session state or data-protection keys) and is validated exactly like the bearer header;
+/// it is HttpOnly, SameSite=Strict and sent only to <see cref="Path"/>.
+/// </summary>
+public static class DashboardSetup
+{
+    public const string Path = "/dashboard";
+    public const string SessionPath = "/api/v1/dashboard/session";
+    public const string CookieName = "dispatch_dashboard";
+    public const string EnabledKey = "Dispatch:Dashboard:Enabled";
+
+    /// <summary>A JWT-bearer scheme that reads the token from the dashboard cookie (or the session form).</summary>
+    public const string Scheme = "DashboardSession";
+
+    public const string Policy = "DashboardAdmin";
+
+    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue(EnabledKey, true);
+
+    public static IServiceCollection AddDispatchDashboard(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddJwtBearer(Scheme, _ => { });
+        // Same authority, keys, issuer, audience and lifetime rules as the API's bearer scheme; only where the token comes from differs.
+        services.AddOptions<JwtBearerOptions>(Scheme).Configure<IOptionsMonitor<JwtBearerOptions>>((options, all) =>
+        {
+            var bearer = all.Get(JwtBearerDefaults.AuthenticationScheme);
+            options.MapInboundClaims = false;
+            options.Authority = bearer.Authority;
+            options.RequireHttpsMetadata = bearer.RequireHttpsMetadata;
+            options.TokenValidationParameters = bearer.TokenValidationParameters.Clone();
+            options.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = async context =>
+                {
+                    var request = context.Request;
+                    if (request.Path.StartsWithSegments(SessionPath) && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+                    {
+                        var form = await request.ReadFormAsync(context.HttpContext.RequestAborted);
+                        context.Token = form["token"].ToString() is { Length: > 0 } token ? token : null;
+                    }
+                    else if (request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0)
+                    {
+                        context.Token = cookie;
+                    }
+                },
+            };
+        });
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
+            .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, Scheme)
+            .RequireAuthenticatedUser()
+            .RequireRole(Roles.Admin));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDispatchDashboard(this IEndpointRouteBuilder app)
+    {
+        app.MapOrleansDashboard(Path).RequireAuthorization(Policy);
+
+        // A browser's way in: paste a token (e.g. `token --user ops --role Admin --hours 1`), get the cookie, land on the dashboard.
+        app.MapGet(SessionPath, () => Results.Content($$"""
+            <!doctype html><html><head><meta charset="utf-8"><title>Dispatch dashboard sign-in</title></head>
+            <body><form method="post" action="{{SessionPath}}">
+            <label>Admin token <input type="password" name="token" autocomplete="off" required></label>
+            <button type="submit">Open the dashboard</button></form></body></html>
+            """, "text/html")).AllowAnonymous();
+
+        app.MapPost(SessionPath, (HttpContext http) =>
+        {
+            var token = http.Request.HasFormContentType
+                ? http.Request.Form["token"].ToString()
+                : http.Request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? header["Bearer ".Length..].Trim()
+                    : string.Empty;
+            var expires = new JwtSecurityTokenHandler().CanReadToken(token)
+                ? new DateTimeOffset(new JwtSecurityTokenHandler().ReadJwtToken(token).ValidTo, TimeSpan.Zero)
+                : DateTimeOffset.UtcNow.AddMinutes(5);
+            http.Response.Cookies.Append(CookieName, token, new CookieOptions
+            {
+                HttpOnly = true,
+                Secure = http.Request.IsHttps,
+                SameSite = SameSiteMode.Strict,
+                Path = Path,
+                Expires = expires,
+            });
+            return http.Request.HasFormContentType
+                ? Results.Redirect(Path + "/", permanent: false, preserveMethod: false)
+                : Results.StatusCode((int)HttpStatusCode.NoContent);
+        }).RequireAuthorization(Policy).DisableAntiforgery();
+        return app;
+    }
+}
