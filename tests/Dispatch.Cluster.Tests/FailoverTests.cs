@@ -11,6 +11,7 @@ namespace Dispatch.Cluster.Tests;
 /// surviving subscriber keeps hearing every surviving silo, the dead silo's scheduled dispatches go out from another,
 /// and the killed silo rejoins when restarted.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public class FailoverTests(PostgresServer postgres)
 {
     private static readonly TimeSpan ServiceRestored = TimeSpan.FromSeconds(30);
@@ -136,57 +137,9 @@ public class FailoverTests(PostgresServer postgres)
             }, FeedDeadline, $"silo {s}'s subscribers hear every surviving silo", TimeSpan.FromMilliseconds(200));
         }
 
-        // ---- no acknowledged write lost ----
-        var reader = survivors[0];
-        foreach (var ledger in load.Orders.Values)
-        {
-            var order = await load.ReadOrderAsync(reader, ledger.Id);
-            var version = order.GetProperty("version").GetInt64();
-            if (scheduled.Contains(ledger.Id))
-            {
-                Assert.Equal(("DISPATCHED", ledger.Version + 1), (order.GetProperty("status").GetString(), version));
-            }
-            else if (ledger.Uncertain)
-            {
-                Assert.True(version >= ledger.Version, $"{ledger.Id}: version {version} is older than the acknowledged {ledger.Version}");
-            }
-            else
-            {
-                var expected = new OrderLedger(ledger.Id);
-                expected.Acknowledge(order);
-                Assert.Equal((ledger.Version, ledger.Status, ledger.Technician, ledger.BookedStart), (expected.Version, expected.Status, expected.Technician, expected.BookedStart));
-            }
-        }
-
-        foreach (var device in load.Devices.Values)
-        {
-            var position = (await load.DataAsync(reader, "query($id: ID!) { technicianPosition(technicianId: $id) { timestamp } }", new { id = device.TechnicianId }))
-                .GetProperty("technicianPosition").GetProperty("timestamp").GetDateTimeOffset();
-            Assert.InRange(position.ToUnixTimeMilliseconds(), device.LastAcknowledged.ToUnixTimeMilliseconds(), device.LastAttempted.ToUnixTimeMilliseconds());
-        }
-
-        // ---- no technician double-booked, and every booked order is on its technician's calendar ----
-        var calendars = (await load.DataAsync(reader, """
-            query($ids: [ID!]!, $from: DateTimeOffset!, $to: DateTimeOffset!) {
-              schedule(technicianIds: $ids, from: $from, to: $to) { technicianId bookings { workOrderId window { start end } } } }
-            """, new { ids = load.Technicians, from = Workload.Slot(-1, 0).Start, to = Workload.Slot(20, 0).Start })).GetProperty("schedule");
-        var booked = new HashSet<(string Technician, string Order)>();
-        foreach (var calendar in calendars.EnumerateArray())
-        {
-            var technician = calendar.GetProperty("technicianId").GetString()!;
-            var bookings = calendar.GetProperty("bookings").EnumerateArray()
-                .Select(b => (Order: b.GetProperty("workOrderId").GetString()!, Start: b.GetProperty("window").GetProperty("start").GetDateTimeOffset(),
-                    End: b.GetProperty("window").GetProperty("end").GetDateTimeOffset()))
-                .OrderBy(b => b.Start).ToArray();
-            for (var i = 1; i < bookings.Length; i++)
-                Assert.True(bookings[i].Start >= bookings[i - 1].End, $"{technician} is double-booked: {bookings[i - 1]} and {bookings[i]}");
-            booked.UnionWith(bookings.Select(b => (technician, b.Order)));
-        }
-
-        var assigned = load.Orders.Values.Where(o => !o.Uncertain && o.Technician is not null).ToArray();
-        Assert.NotEmpty(assigned);
-        foreach (var ledger in assigned)
-            Assert.Contains((ledger.Technician!, ledger.Id), booked);
+        // ---- no acknowledged write lost, no technician double-booked ----
+        await load.AssertNothingLostAsync(survivors[0], scheduled);
+        await load.AssertNoDoubleBookingAsync(survivors[0]);
 
         // ---- the killed silo rejoins ----
         await cluster.StartSiloAsync(victim);

@@ -2,7 +2,6 @@ using System.IdentityModel.Tokens.Jwt;
 using System.Net;
 using Dispatch.Domain.Identity;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 
 namespace Dispatch.Server.Operations;
@@ -11,7 +10,7 @@ namespace Dispatch.Server.Operations;
 /// The Orleans Dashboard at <see cref="Path"/>, for Admins only. It has no authentication of its own, and a browser cannot
 /// attach a bearer token to the page's own requests, so an Admin exchanges a token for a cookie at <see cref="SessionPath"/>
 /// (a form for browsers, or POST with the bearer header). The cookie carries that same token, so it expires with it, works
-/// on every silo (no per-silo session state or data-protection keys) and is validated exactly like the bearer header;
+/// on every silo (no per-silo session state or data-protection keys) and is validated by the API's own bearer scheme;
 /// it is HttpOnly, SameSite=Strict and sent only to <see cref="Path"/>.
 /// </summary>
 public static class DashboardSetup
@@ -21,45 +20,40 @@ public static class DashboardSetup
     public const string CookieName = "dispatch_dashboard";
     public const string EnabledKey = "Dispatch:Dashboard:Enabled";
 
-    /// <summary>A JWT-bearer scheme that reads the token from the dashboard cookie (or the session form).</summary>
-    public const string Scheme = "DashboardSession";
-
     public const string Policy = "DashboardAdmin";
 
     public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue(EnabledKey, true);
 
     public static IServiceCollection AddDispatchDashboard(this IServiceCollection services)
     {
-        services.AddAuthentication().AddJwtBearer(Scheme, _ => { });
-        // Same authority, keys, issuer, audience and lifetime rules as the API's bearer scheme; only where the token comes from differs.
-        services.AddOptions<JwtBearerOptions>(Scheme).Configure<IOptionsMonitor<JwtBearerOptions>>((options, all) =>
+        // The API's own bearer scheme (same authority, keys, issuer, audience, lifetime rules) also takes the token from
+        // the dashboard cookie, or from the sign-in form, but only on those paths: the cookie opens nothing else.
+        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
-            var bearer = all.Get(JwtBearerDefaults.AuthenticationScheme);
-            options.MapInboundClaims = false;
-            options.Authority = bearer.Authority;
-            options.RequireHttpsMetadata = bearer.RequireHttpsMetadata;
-            options.TokenValidationParameters = bearer.TokenValidationParameters.Clone();
-            options.Events = new JwtBearerEvents
+            var inner = options.Events ?? new JwtBearerEvents();
+            var previous = inner.OnMessageReceived;
+            inner.OnMessageReceived = async context =>
             {
-                OnMessageReceived = async context =>
+                await previous(context);
+                var request = context.Request;
+                if (context.Token is not null || !string.IsNullOrEmpty(request.Headers.Authorization))
                 {
-                    var request = context.Request;
-                    if (request.Path.StartsWithSegments(SessionPath) && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
-                    {
-                        var form = await request.ReadFormAsync(context.HttpContext.RequestAborted);
-                        context.Token = form["token"].ToString() is { Length: > 0 } token ? token : null;
-                    }
-                    else if (request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0)
-                    {
-                        context.Token = cookie;
-                    }
-                },
+                    return;
+                }
+
+                if (request.Path.StartsWithSegments(SessionPath) && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+                {
+                    var form = await request.ReadFormAsync(context.HttpContext.RequestAborted);
+                    context.Token = form["token"].ToString() is { Length: > 0 } token ? token : null;
+                }
+                else if (request.Path.StartsWithSegments(Path) && request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0)
+                {
+                    context.Token = cookie;
+                }
             };
+            options.Events = inner;
         });
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, Scheme)
-            .RequireAuthenticatedUser()
-            .RequireRole(Roles.Admin));
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         return services;
     }
 
