@@ -82,8 +82,10 @@ public class DataMigrationTests(PostgresServer postgres)
         Assert.True(first.ExitCode == 0, first.Output + first.Error);
         var second = await ServerProcess.RunVerbAsync(embedded, ["copy-data", "--from", sqliteFile, "--to", database], environment);
         Assert.True(second.ExitCode == 0, second.Output + second.Error);
-        Assert.Equal(first.Output, second.Output);
-        Assert.Contains("orleansreminderstable: 1", first.Output, StringComparison.Ordinal);
+        // The summary line is the same both times: the second run replaced rows, it did not add any.
+        static string Summary(string output) => output.Split('\n').Single(l => l.StartsWith("orleansstorage:", StringComparison.Ordinal));
+        Assert.Equal(Summary(first.Output), Summary(second.Output));
+        Assert.Contains("orleansreminderstable: 1", Summary(first.Output), StringComparison.Ordinal);
         await using (var connection = new NpgsqlConnection(database))
         {
             await connection.OpenAsync();

@@ -43,6 +43,7 @@ public class DeploymentConsistencyTests
         var migrate = (YamlMappingNode)services["migrate"];
         Assert.Equal(["migrate"], Sequence(migrate["command"]));
         Assert.All(Environment(migrate).Keys, Honoured);
+        Assert.Equal("Postgres", Environment(migrate)["Dispatch__Storage__Mode"]);
 
         // The simulator is optional: only with --profile simulator.
         var simulator = (YamlMappingNode)services["simulator"];
@@ -127,10 +128,22 @@ public class DeploymentConsistencyTests
         return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 
+    /// <summary>A service's environment after YAML merge keys (<c>&lt;&lt;: *silo</c>) are applied, as compose applies them.</summary>
     private static Dictionary<string, string> Environment(YamlMappingNode service) =>
-        service.Children.TryGetValue(new YamlScalarNode("environment"), out var node)
-            ? ((YamlMappingNode)node).Children.Where(c => c.Key.ToString() != "<<").ToDictionary(c => c.Key.ToString(), c => c.Value.ToString())
+        Merged(service).TryGetValue("environment", out var node) && node is YamlMappingNode environment
+            ? Merged(environment).ToDictionary(e => e.Key, e => e.Value.ToString())
             : [];
+
+    /// <summary>A mapping's entries with its merge key's entries underneath (own keys win).</summary>
+    private static Dictionary<string, YamlNode> Merged(YamlMappingNode mapping)
+    {
+        var entries = mapping.Children.TryGetValue(new YamlScalarNode("<<"), out var merged) && merged is YamlMappingNode parent
+            ? Merged(parent)
+            : new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (key, value) in mapping.Children.Where(c => c.Key.ToString() != "<<"))
+            entries[key.ToString()] = value;
+        return entries;
+    }
 
     private static string[] Sequence(YamlNode node) => ((YamlSequenceNode)node).Select(n => n.ToString()).ToArray();
 
