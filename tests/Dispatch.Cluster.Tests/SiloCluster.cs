@@ -105,14 +105,14 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public HttpClient Client(int index, string token)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_ports[index].Http}"), Timeout = TimeSpan.FromSeconds(20) };
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_ports[index].Http}"), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
     public HttpClient DeviceClient(int index, string credential)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_ports[index].Http}"), Timeout = TimeSpan.FromSeconds(20) };
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_ports[index].Http}"), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Device", credential);
         return client;
     }

@@ -69,13 +69,13 @@ public static class DashboardSetup
             <button type="submit">Open the dashboard</button></form></body></html>
             """, "text/html")).AllowAnonymous();
 
-        app.MapPost(SessionPath, (HttpContext http) =>
+        app.MapPost(SessionPath, async (HttpContext http) =>
         {
-            var token = http.Request.HasFormContentType
-                ? http.Request.Form["token"].ToString()
-                : http.Request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? header["Bearer ".Length..].Trim()
-                    : string.Empty;
+            // The token that authenticated this request: the bearer header if there is one, else the form's.
+            var header = http.Request.Headers.Authorization.ToString();
+            var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ? header["Bearer ".Length..].Trim()
+                : (await http.Request.ReadFormAsync(http.RequestAborted))["token"].ToString();
             var expires = new JwtSecurityTokenHandler().CanReadToken(token)
                 ? new DateTimeOffset(new JwtSecurityTokenHandler().ReadJwtToken(token).ValidTo, TimeSpan.Zero)
                 : DateTimeOffset.UtcNow.AddMinutes(5);
