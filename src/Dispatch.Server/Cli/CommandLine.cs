@@ -29,6 +29,10 @@ public static class CommandLine
           migrate     apply the database schema (idempotent) and exit
           seed        load the demo tenant (about 50 technicians, 200 work orders) and exit
           schema      print the GraphQL schema (SDL); docs/schema.graphql is this output
+          backup      --to FILE   online, consistent copy of the embedded SQLite database (PostgreSQL: use pg_dump)
+          copy-data   --to "Host=...;Database=..." [--from data/dispatch.db]
+                      copy grain state, reminders and the read model from the embedded database into PostgreSQL
+                      (idempotent; stop the embedded server first and start the cluster after)
         Configuration overrides: --urls http://localhost:5080 --Dispatch:DataDirectory=./data --Dispatch:Storage:Mode=Postgres ...
         """;
 
@@ -47,6 +51,8 @@ public static class CommandLine
                 "migrate" => await MigrateAsync(rest),
                 "seed" => await SeedAsync(rest),
                 "schema" => PrintSchema(rest),
+                "backup" => await BackupAsync(rest),
+                "copy-data" => await CopyDataAsync(rest),
                 "help" or "--help" or "-h" => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"Unknown verb '{verb}'."),
             };
@@ -54,6 +60,12 @@ public static class CommandLine
         catch (UsageException e)
         {
             return PrintUsage(Console.Error, 2, e.Message);
+        }
+        catch (IOException e) when (verb is "backup" or "copy-data")
+        {
+            // A missing source or an existing target: say so plainly, no stack trace.
+            Console.Error.WriteLine(e.Message);
+            return 1;
         }
     }
 
@@ -222,6 +234,33 @@ public static class CommandLine
             await app.StopAsync();
         }
 
+        return 0;
+    }
+
+    private static async Task<int> BackupAsync(string[] args)
+    {
+        var (flags, configArgs) = Split(args, valueFlags: ["--to"]);
+        var target = Single(flags, "--to") ?? throw new UsageException("backup needs --to FILE.");
+        var settings = DispatchSettings.From(LoadConfiguration(configArgs));
+        if (settings.Storage.Mode != Grains.Hosting.StorageMode.Embedded)
+        {
+            throw new UsageException("backup copies the embedded SQLite database; back up PostgreSQL with pg_dump (docs/operations.md).");
+        }
+
+        await DataCopier.BackupSqliteAsync(settings.Storage.SqliteConnectionString, target, CancellationToken.None);
+        Console.WriteLine($"Backed up {settings.Storage.SqliteConnectionString.Split(';')[0]} to {Path.GetFullPath(target)}.");
+        return 0;
+    }
+
+    private static async Task<int> CopyDataAsync(string[] args)
+    {
+        var (flags, configArgs) = Split(args, valueFlags: ["--from", "--to"]);
+        var to = Single(flags, "--to") ?? throw new UsageException("copy-data needs --to with a PostgreSQL connection string.");
+        var from = Single(flags, "--from")
+            ?? Path.Combine(DispatchSettings.From(LoadConfiguration(configArgs)).DataDirectory, Grains.Hosting.DispatchStorageOptions.SqliteFileName);
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole());
+        var result = await DataCopier.CopyAsync(from, to, loggerFactory.CreateLogger("copy-data"), CancellationToken.None);
+        Console.WriteLine(string.Join(", ", result.RowsPerTable.Select(t => $"{t.Key}: {t.Value}")));
         return 0;
     }
 

@@ -7,8 +7,15 @@ using Dispatch.Testing;
 
 namespace Dispatch.Server.Tests.Security;
 
-/// <summary>The fuzz run's server: the matrix's seeded world, with the device rate limit lifted so payloads reach validation.</summary>
-public sealed class FuzzWorld() : SecurityWorld(new Dictionary<string, string> { ["Dispatch__Tracking__RateLimit__Burst"] = "100000000" });
+/// <summary>
+/// The fuzz run's server: the matrix's seeded world, with the device and per-user rate limits lifted so every
+/// generated request reaches the parsers and validation instead of stopping at a 429.
+/// </summary>
+public sealed class FuzzWorld() : SecurityWorld(new Dictionary<string, string>
+{
+    ["Dispatch__Tracking__RateLimit__Burst"] = "100000000",
+    ["Dispatch__Limits__RequestsPerSecond"] = "0",
+});
 
 /// <summary>
 /// A bounded, seeded fuzz run against the real server: thousands of random and malformed GraphQL documents and variables,

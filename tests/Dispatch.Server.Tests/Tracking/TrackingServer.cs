@@ -77,7 +77,7 @@ public sealed class TrackingServer : IAsyncDisposable
     }
 
     /// <summary>A device for an existing technician, registered by <paramref name="dispatcher"/> (of <paramref name="tenant"/>).</summary>
-    public static async Task<TestDevice> RegisterDeviceAsync(HttpClient dispatcher, string technicianId, string userId, string tenant = "default", bool osmAnd = false)
+    public async Task<TestDevice> RegisterDeviceAsync(HttpClient dispatcher, string technicianId, string userId, string tenant = "default", bool osmAnd = false)
     {
         var deviceId = "dev-" + Guid.NewGuid().ToString("N")[..10];
         using var admin = Client(Token("admin", "Admin", tenant)); // devices hold credentials: admins manage them

@@ -2,9 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dispatch.Testing;
-
-namespace Dispatch.Server.Tests.Tracking;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// A plain graphql-transport-ws client over <see cref="ClientWebSocket"/>: connection_init with the token, one
@@ -44,7 +42,8 @@ public sealed class GraphQLWsSubscriber : IAsyncDisposable
         await subscriber._socket.ConnectAsync(uri, timeout.Token);
         await subscriber.SendAsync(new JsonObject { ["type"] = "connection_init", ["payload"] = new JsonObject { ["token"] = token } });
         var ack = await subscriber.ReceiveAsync(timeout.Token);
-        Assert.Equal("connection_ack", ack?.GetProperty("type").GetString());
+        if (ack?.GetProperty("type").GetString() != "connection_ack")
+            throw new InvalidOperationException($"Expected connection_ack, got {ack}.");
         var payload = new JsonObject { ["query"] = query };
         if (variables is not null)
             payload["variables"] = JsonSerializer.SerializeToNode(variables);
