@@ -75,7 +75,7 @@ public static class DispatchHost
         builder.Services.AddDispatchTrackingApi();
         if (dashboard)
         {
-            builder.Services.AddDispatchDashboard();
+            builder.Services.AddDispatchDashboard(builder.Configuration);
         }
 
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);

@@ -1,6 +1,8 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Net;
+using Dispatch.Domain.Common;
 using Dispatch.Domain.Identity;
+using Dispatch.Server.Identity;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Orleans.Dashboard;
 
@@ -22,10 +24,17 @@ public static class DashboardSetup
 
     public const string Policy = "DashboardAdmin";
 
+    /// <summary>
+    /// The dashboard lists every tenant's grains, so only Admins of the operator's own tenant (this key, default
+    /// <c>default</c>) may open it; a customer tenant's Admin is refused like a Dispatcher.
+    /// </summary>
+    public const string OperatorTenantKey = "Dispatch:Dashboard:OperatorTenant";
+
     public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue(EnabledKey, true);
 
-    public static IServiceCollection AddDispatchDashboard(this IServiceCollection services)
+    public static IServiceCollection AddDispatchDashboard(this IServiceCollection services, IConfiguration configuration)
     {
+        var operatorTenant = configuration[OperatorTenantKey] is { Length: > 0 } configured ? configured : TenantKey.DefaultTenant;
         // The API's own bearer scheme (same authority, keys, issuer, audience, lifetime rules) also takes the token from
         // the dashboard cookie, or from the sign-in form, but only on those paths: the cookie opens nothing else.
         services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
@@ -53,7 +62,8 @@ public static class DashboardSetup
             };
             options.Events = inner;
         });
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin)
+            .RequireAssertion(c => (c.User.FindFirst(DispatchClaims.Tenant)?.Value ?? TenantKey.DefaultTenant) == operatorTenant));
         return services;
     }
 

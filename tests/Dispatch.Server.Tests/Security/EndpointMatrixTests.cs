@@ -38,7 +38,8 @@ public sealed class EndpointMatrixTests(SecurityWorld world) : IClassFixture<Sec
         {
             "POST /api/v1/locations" => await client.PostAsJsonAsync("/api/v1/locations",
                 new { fixes = new[] { TrackingServer.Fix(principal == Principal.OtherTenant ? SecurityWorld.LatitudeB : SecurityWorld.LatitudeA, -95.35, world.NextFixTime()) } }),
-            _ => await client.GetAsync(endpoint.Split(' ')[1]),
+            "POST /api/v1/dashboard/session" => await client.PostAsync("/api/v1/dashboard/session", content: null),
+            _ => await client.GetAsync(endpoint.Split(' ')[1].Replace("{own}", world.OrderOwn, StringComparison.Ordinal)),
         };
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync();

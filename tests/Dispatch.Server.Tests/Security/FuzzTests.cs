@@ -58,6 +58,11 @@ public sealed partial class FuzzTests(FuzzWorld world) : IClassFixture<FuzzWorld
                 try
                 {
                     using var message = request.ToMessage();
+                    // Large bodies go the way curl sends them: headers first, body only after 100 Continue. A server
+                    // refusing an oversized body can then answer 413 instead of cutting the connection mid-upload
+                    // (which also broke the pooled connection for the next case).
+                    if (message.Content?.Headers.ContentLength > 64 * 1024)
+                        message.Headers.ExpectContinue = true;
                     using var response = await client.SendAsync(message);
                     var status = (int)response.StatusCode;
                     var body = await response.Content.ReadAsStringAsync();

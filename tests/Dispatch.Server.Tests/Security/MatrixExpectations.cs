@@ -138,6 +138,17 @@ public static class MatrixExpectations
                 unknownRole: D, unknownTenant: D),
             ["GET /api/v1/tracking/stats"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D, other: A,
                 unknownRole: D, unknownTenant: D),
+            // Which silo holds a work order: an operator view, answered within the caller's tenant (B's admin asking for
+            // A's id learns about B's same-named order, never A's).
+            ["GET /api/v1/cluster/work-orders/{own}"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D,
+                other: S, unknownRole: D, unknownTenant: D),
+            // The dashboard's sign-in page is a plain form anyone may load; the sign-in itself (and the dashboard) is
+            // for Admins of the operator tenant only, because the dashboard shows every tenant's grains.
+            ["GET /api/v1/dashboard/session"] = Row(A, A, A, A, A, A, unknownRole: D, unknownTenant: D, anonymous: A),
+            ["POST /api/v1/dashboard/session"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D,
+                other: D, unknownRole: D, unknownTenant: D),
+            ["GET /dashboard/"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D,
+                other: D, unknownRole: D, unknownTenant: D),
             // Who may call what is the same in every tenant: not tenant data, so any registered tenant's admin may read it.
             ["GET /api/v1/access-policy"] = Row(admin: A, dispatcher: D, technician: D, device: Outcome.Unauthenticated, deviceToken: D, other: A,
                 unknownRole: D, unknownTenant: D),

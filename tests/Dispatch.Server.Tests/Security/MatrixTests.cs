@@ -103,6 +103,8 @@ public sealed partial class MatrixTests(SecurityWorld world) : IClassFixture<Sec
             ["/health/ready"] = "GET /health/ready row",
             ["TrackingSetup.cs:HubPath"] = "Hub rows (/hubs/tracking)",
             ["AccessPolicyApi.cs:Path"] = "GET /api/v1/access-policy row",
+            ["/cluster/work-orders/{id}"] = "GET /api/v1/cluster/work-orders/{own} row",
+            ["DashboardSetup.cs:SessionPath"] = "GET and POST /api/v1/dashboard/session rows",
         };
         var mapped = new[] { "src/Dispatch.Server", "src/Dispatch.GraphQL.Transport" }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, d), "*.cs", SearchOption.AllDirectories))
