@@ -12,12 +12,13 @@ public static class GraphQLQueries
 
     public static async Task<object> RunAsync(Arguments options)
     {
-        var url = new Uri(options.Text("url", "http://127.0.0.1:5080"));
-        var token = options.Text("token") ?? throw new ArgumentException("--token (or DISPATCH_TOKEN) is required: mint one with the server's token verb.");
+        var conditions = new Conditions();
+        await using var target = await Target.OpenAsync(options);
+        var url = target.Url;
         var technicians = options.Int("technicians", 10_000);
         var workers = options.Int("connections", 16);
         var duration = options.Seconds("seconds", 10);
-        var client = GraphQLClient.Create(url, token, workers);
+        var client = target.GraphQL(workers);
 
         var seeded = await SeedAsync(client, technicians, workers);
         var one = await LoadRunner.RunAsync("workOrder", workers, duration, async (_, _, ct) =>
@@ -33,7 +34,20 @@ public static class GraphQLQueries
             await client.RunAsync("query($id: ID!, $w: TimeWindowInput) { suggestTechnicians(workOrderId: $id, window: $w, count: 10) { ranked { technicianId total reason } excluded { technicianId } } }",
                 new { id = $"sim-wo-{n % 50:0000}", w = window }, ct), warmup: TimeSpan.FromSeconds(2));
 
-        return new { url, technicians, seeded, workOrder = one, workOrdersPage50 = page, suggestTechnicians = suggest };
+        return new
+        {
+            scenario = "S3",
+            url,
+            technicians,
+            seeded,
+            workOrder = one,
+            workOrdersPage50 = page,
+            suggestTechnicians = suggest,
+            checks = new[] { TargetCheck.AtMost($"suggestTechnicians over {technicians} through GraphQL p99 <= 25 ms", suggest.Latency.P99Ms, 25) },
+            errors = one.Latency.Errors + page.Latency.Errors + suggest.Latency.Errors,
+            inProcess = "tests/Dispatch.Benchmarks: dotnet run -c Release --project tests/Dispatch.Benchmarks -- latency 5000",
+            conditions = conditions.Finish(target),
+        };
     }
 
     /// <summary>Creates the fleet and 50 work orders around Houston; existing ids are kept (ALREADY_EXISTS).</summary>
