@@ -34,6 +34,7 @@ public static class SimulatorCli
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // ">=" stays readable; output is never HTML
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

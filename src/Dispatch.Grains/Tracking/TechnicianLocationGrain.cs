@@ -78,6 +78,7 @@ public sealed class TechnicianLocationGrain(
     private bool _rostered;
     private (string? UserId, DateTimeOffset CheckedAt)? _owner;
     private DateTimeOffset _forwardedAt = DateTimeOffset.MinValue;
+    private ILocationBatcherGrain? _batcher; // made once: GetGrain per fix showed in the S1 profile
 
     /// <summary>
     /// How often the newest position goes on to the technician grain (and from there to the best-match index). Best
@@ -118,7 +119,7 @@ public sealed class TechnicianLocationGrain(
         if (moved)
         {
             // One update per report, the newest position: the live map needs where the technician is, not every step.
-            _ = GrainFactory.GetGrain<ILocationBatcherGrain>(0).Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
+            _ = (_batcher ??= GrainFactory.GetGrain<ILocationBatcherGrain>(0)).Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
             if (!_rostered)
             {
                 _rostered = true;
