@@ -18,21 +18,22 @@ public static class GraphQLQueries
         var technicians = options.Int("technicians", 10_000);
         var workers = options.Int("connections", 16);
         var duration = options.Seconds("seconds", 10);
+        var warmup = options.Seconds("warmup", 2);
         var client = target.GraphQL(workers);
 
         var seeded = await SeedAsync(client, technicians, workers);
         var one = await LoadRunner.RunAsync("workOrder", workers, duration, async (_, _, ct) =>
             await client.RunAsync("query($id: ID!) { workOrder(id: $id) { id title status priority customer { name } site { address } } }",
-                new { id = "sim-wo-0000" }, ct), warmup: TimeSpan.FromSeconds(2));
+                new { id = "sim-wo-0000" }, ct), warmup: warmup);
         var page = await LoadRunner.RunAsync("workOrders first 50", workers, duration, async (_, _, ct) =>
             await client.RunAsync("{ workOrders(first: 50) { totalCount edges { node { id title status priority customer { name } } } } }",
-                cancellationToken: ct), warmup: TimeSpan.FromSeconds(2));
+                cancellationToken: ct), warmup: warmup);
         // The orders are not dispatched, so the window is given: tomorrow 10:00-12:00 in Houston (15:00-17:00 UTC).
         var start = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1).AddHours(15), TimeSpan.Zero);
         var window = new { start, end = start.AddHours(2) };
         var suggest = await LoadRunner.RunAsync($"suggestTechnicians over {technicians}", workers, duration, async (_, n, ct) =>
             await client.RunAsync("query($id: ID!, $w: TimeWindowInput) { suggestTechnicians(workOrderId: $id, window: $w, count: 10) { ranked { technicianId total reason } excluded { technicianId } } }",
-                new { id = $"sim-wo-{n % 50:0000}", w = window }, ct), warmup: TimeSpan.FromSeconds(2));
+                new { id = $"sim-wo-{n % 50:0000}", w = window }, ct), warmup: warmup);
 
         return new
         {

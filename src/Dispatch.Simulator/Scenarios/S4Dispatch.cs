@@ -128,6 +128,10 @@ public static class S4Dispatch
                 });
                 return data.GetProperty("dispatchWorkOrder").GetProperty("outcome").GetString() ?? "?";
             }
+            catch (GraphQLException e) when (e.Code == "SCHEDULE_CONFLICT")
+            {
+                return "CONFLICTS"; // the documented refusal: outcome CONFLICTS plus a SCHEDULE_CONFLICT error
+            }
             catch (Exception e)
             {
                 return "error: " + e.Message;
