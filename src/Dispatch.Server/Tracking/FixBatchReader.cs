@@ -32,7 +32,7 @@ public static class FixBatchReader
                 return Error("fixes", "The body must be an object with a \"fixes\" array.");
             }
 
-            List<FixInput>? fixes = null;
+            FixInput[]? fixes = null;
             Dictionary<string, string[]>? errors = null;
             var sawFixes = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -52,7 +52,27 @@ public static class FixBatchReader
                     continue;
                 }
 
-                fixes = [];
+                // Count first (a copy of the reader walks ahead), so the batch is one exact array and an oversized one is
+                // refused before any fix is read.
+                var ahead = reader;
+                var count = 0;
+                while (ahead.Read() && ahead.TokenType != JsonTokenType.EndArray)
+                {
+                    ahead.Skip();
+                    count++;
+                }
+
+                if (count > maxBatch)
+                {
+                    reader.Skip();
+                    while (reader.Read())
+                    {
+                    }
+
+                    return Error("fixes", $"At most {maxBatch} fixes per request.");
+                }
+
+                fixes = new FixInput[count];
                 var i = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
@@ -60,12 +80,11 @@ public static class FixBatchReader
                     {
                         reader.Skip();
                         (errors ??= [])[$"fixes[{i}]"] = ["Each fix must be an object."];
-                        fixes.Add(default);
                         i++;
                         continue;
                     }
 
-                    fixes.Add(ReadFix(ref reader, i, ref errors));
+                    fixes[i] = ReadFix(ref reader, i, ref errors);
                     i++;
                 }
             }
@@ -77,9 +96,7 @@ public static class FixBatchReader
 
             if (!sawFixes || fixes is null)
                 return Error("fixes", "The body must be an object with a \"fixes\" array.");
-            if (fixes.Count > maxBatch)
-                return Error("fixes", $"At most {maxBatch} fixes per request.");
-            return errors is { Count: > 0 } ? new Result(null, errors) : new Result([.. fixes], null);
+            return errors is { Count: > 0 } ? new Result(null, errors) : new Result(fixes, null);
         }
         catch (JsonException e)
         {
