@@ -41,6 +41,7 @@ public static class S1Ingest
 
         object unbatched, batched, ceiling;
         double unbatchedFixes, batchedFixes, noOp;
+        object? serverCpu = null;
         long errors;
         if (client == "wrk")
         {
@@ -50,8 +51,14 @@ public static class S1Ingest
             {
                 var threads = options.Int("threads", 2);
                 var url = new Uri(target.Url, "/api/v1/locations");
-                var one = await Wrk.RunAsync("S1 unbatched", url, file, 1, connections, threads, duration, warmup);
-                var twenty = await Wrk.RunAsync($"S1 batch {batch}", url, file, batch, connections, threads, duration, warmup);
+                // Warm-ups run on their own, so the server CPU measured around each run belongs to its requests alone.
+                if (warmup > TimeSpan.Zero)
+                    await Wrk.RunAsync("warm-up", url, file, 1, connections, threads, warmup, TimeSpan.Zero);
+                var (one, cpuOne) = await MeteredAsync(target, () => Wrk.RunAsync("S1 unbatched", url, file, 1, connections, threads, duration, TimeSpan.Zero), r => r.Latency.Count);
+                if (warmup > TimeSpan.Zero)
+                    await Wrk.RunAsync("warm-up", url, file, batch, connections, threads, warmup, TimeSpan.Zero);
+                var (twenty, cpuTwenty) = await MeteredAsync(target, () => Wrk.RunAsync($"S1 batch {batch}", url, file, batch, connections, threads, duration, TimeSpan.Zero), r => r.Latency.Count);
+                serverCpu = new { unbatchedMicrosecondsPerRequest = cpuOne, batchedMicrosecondsPerRequest = cpuTwenty };
                 await using var noop = await NoOpServer.StartAsync();
                 var noOne = await Wrk.RunAsync("no-op, 1-fix body", new Uri(noop.Address, "/noop"), file, 1, connections, threads, duration, warmup);
                 var noTwenty = await Wrk.RunAsync($"no-op, {batch}-fix body", new Uri(noop.Address, "/noop"), file, batch, connections, threads, duration, warmup);
@@ -84,8 +91,12 @@ public static class S1Ingest
                     throw new HttpRequestException($"{(int)response.StatusCode}");
             };
 
-            var one = await LoadRunner.RunAsync("S1 unbatched", connections, duration, Post(1, "/api/v1/locations", true), warmup);
-            var twenty = await LoadRunner.RunAsync($"S1 batch {batch}", connections, duration, Post(batch, "/api/v1/locations", true), warmup);
+            // Warm-ups run on their own, so the server CPU measured around each run belongs to its requests alone.
+            await LoadRunner.RunAsync("warm-up", connections, warmup, Post(1, "/api/v1/locations", true));
+            var (one, cpuOne) = await MeteredAsync(target, () => LoadRunner.RunAsync("S1 unbatched", connections, duration, Post(1, "/api/v1/locations", true)), r => r.Latency.Count);
+            await LoadRunner.RunAsync("warm-up", connections, warmup, Post(batch, "/api/v1/locations", true));
+            var (twenty, cpuTwenty) = await MeteredAsync(target, () => LoadRunner.RunAsync($"S1 batch {batch}", connections, duration, Post(batch, "/api/v1/locations", true)), r => r.Latency.Count);
+            serverCpu = new { unbatchedMicrosecondsPerRequest = cpuOne, batchedMicrosecondsPerRequest = cpuTwenty };
             await using var noop = await NoOpServer.StartAsync();
             using var noopHandler = new SocketsHttpHandler { MaxConnectionsPerServer = connections };
             using var noopHttp = new HttpClient(noopHandler) { BaseAddress = noop.Address };
@@ -118,6 +129,7 @@ public static class S1Ingest
             batched,
             ceiling,
             ratioToNoOp = ratio,
+            serverCpu,
             checks = new[]
             {
                 TargetCheck.AtLeast("unbatched >= 40000 fixes/s", unbatchedFixes, 40_000),
@@ -128,5 +140,19 @@ public static class S1Ingest
             memoryAfterSeed,
             conditions = conditions.Finish(target),
         };
+    }
+
+    /// <summary>
+    /// Runs a measurement and returns the server's CPU microseconds per request over it (local servers only; background
+    /// work such as throttled location writes is included, which is fair: ingest causes it).
+    /// </summary>
+    private static async Task<(T Result, double? MicrosecondsPerRequest)> MeteredAsync<T>(Target target, Func<Task<T>> run, Func<T, long> requests)
+    {
+        var pid = target.Local?.ProcessId ?? 0;
+        var before = ProcessMemory.CpuTime(pid);
+        var result = await run();
+        var after = ProcessMemory.CpuTime(pid);
+        var count = requests(result);
+        return (result, before is { } b && after is { } a && count > 0 ? Math.Round((a - b).TotalMicroseconds / count, 1) : null);
     }
 }
