@@ -20,6 +20,8 @@ public sealed class DeviceGrain(
 {
     private readonly TrackingOptions _options = options.Value;
     private TokenBucket? _bucket; // in memory only: a restart forgiving a burst is harmless
+    // The location grain's reference, made once (GetGrain resolves the interface by reflection on every call; S1 profile).
+    private (string TechnicianId, ITechnicianLocationGrain Grain)? _location;
 
     private (string Tenant, string Id) Key => TenantKey.Parse(this.GetPrimaryKeyString());
 
@@ -114,7 +116,9 @@ public sealed class DeviceGrain(
                 rejected.Add(rejection!);
         }
 
-        var location = GrainFactory.GetGrain<ITechnicianLocationGrain>(TenantKey.Compose(device.Tenant, device.TechnicianId));
+        if (_location is not { } cached || cached.TechnicianId != device.TechnicianId)
+            _location = cached = (device.TechnicianId, GrainFactory.GetGrain<ITechnicianLocationGrain>(TenantKey.Compose(device.Tenant, device.TechnicianId)));
+        var location = cached.Grain;
         int duplicates = 0, interval;
         if (valid.Count > 0)
         {

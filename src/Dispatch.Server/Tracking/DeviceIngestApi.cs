@@ -30,7 +30,7 @@ public static class DeviceIngestApi
 
     // ---- JSON batch ----
 
-    private static async Task<IResult> PostBatchAsync(HttpContext http, IGrainFactory grains, IOptions<TrackingOptions> options)
+    private static async Task<IResult> PostBatchAsync(HttpContext http, IngestGrains grains, IOptions<TrackingOptions> options)
     {
         if (!DeviceAuthentication.TryRead(http, out var credential))
             return Unauthorized(http, "Send the device key: Authorization: Device {tenant}/{deviceId}:{key}.");
@@ -42,8 +42,7 @@ public static class DeviceIngestApi
             return Results.ValidationProblem(errors, title: "The batch is malformed; nothing was stored.");
 
         using var activity = DispatchMetrics.Activities.StartActivity("ingest batch");
-        var result = await grains.GetGrain<IDeviceGrain>(TenantKey.Compose(credential.Tenant, credential.DeviceId))
-            .Ingest(DeviceKeys.Hash(credential.Key), fixes!);
+        var result = await grains.Device(credential.Tenant, credential.DeviceId).Ingest(DeviceKeys.Hash(credential.Key), fixes!);
         Record(result, fixes!.Length, activity);
         switch (result.Status)
         {
@@ -56,85 +55,51 @@ public static class DeviceIngestApi
         }
 
         http.Response.Headers[IntervalHeader] = result.ReportingIntervalSeconds.ToString(CultureInfo.InvariantCulture);
-        return Results.Ok(IngestAnswer.From(result));
+        return Results.Json(IngestAnswer.From(result), TrackingJsonContext.Default.IngestAnswer);
     }
 
-    /// <summary>Reads <c>{ "fixes": [ … ] }</c>. Wrong JSON or wrong types are errors for the whole request (400).</summary>
+    /// <summary>
+    /// Reads the body (at most <see cref="MaxBodyBytes"/>) and parses <c>{ "fixes": [ … ] }</c> with <see cref="FixBatchReader"/>.
+    /// Wrong JSON or wrong types are errors for the whole request (400).
+    /// </summary>
     private static async Task<(FixInput[]? Fixes, Dictionary<string, string[]>? Errors)> ReadBatchAsync(HttpContext http, int maxBatch)
     {
         static (FixInput[]?, Dictionary<string, string[]>?) Error(string field, string message) => (null, new() { [field] = [message] });
+        var tooLarge = $"The body is larger than {MaxBodyBytes / 1024} KiB.";
 
         if (http.Request.ContentLength > MaxBodyBytes)
-            return Error("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+            return Error("body", tooLarge);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = MaxBodyBytes; // a chunked body without a length stops there too
-        JsonDocument document;
+        var body = http.Request.BodyReader;
         try
         {
-            document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return Error("body", "Not valid JSON: " + e.Message);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Error("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("fixes", out var array) || array.ValueKind != JsonValueKind.Array)
-                return Error("fixes", "The body must be an object with a \"fixes\" array.");
-            if (array.GetArrayLength() > maxBatch)
-                return Error("fixes", $"At most {maxBatch} fixes per request.");
-
-            var fixes = new FixInput[array.GetArrayLength()];
-            var errors = new Dictionary<string, string[]>();
-            var i = 0;
-            foreach (var item in array.EnumerateArray())
+            while (true)
             {
-                var path = $"fixes[{i}]";
-                if (item.ValueKind != JsonValueKind.Object)
+                var read = await body.ReadAsync(http.RequestAborted);
+                if (read.Buffer.Length > MaxBodyBytes)
                 {
-                    errors[path] = ["Each fix must be an object."];
-                    i++;
+                    body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    return Error("body", tooLarge);
+                }
+
+                if (!read.IsCompleted)
+                {
+                    body.AdvanceTo(read.Buffer.Start, read.Buffer.End); // nothing consumed, wait for the rest
                     continue;
                 }
 
-                double? Number(string name)
-                {
-                    if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-                        return null;
-                    if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number))
-                        return number;
-                    errors[$"{path}.{name}"] = ["Must be a number."];
-                    return null;
-                }
-
-                DateTimeOffset? timestamp = null;
-                if (item.TryGetProperty("timestamp", out var ts) && ts.ValueKind != JsonValueKind.Null)
-                {
-                    timestamp = ParseTimestamp(ts.ValueKind == JsonValueKind.String ? ts.GetString() : ts.GetRawText(), isoOnly: ts.ValueKind == JsonValueKind.String);
-                    if (timestamp is null)
-                        errors[$"{path}.timestamp"] = ["Use ISO 8601 (2026-03-02T15:04:05Z) or Unix seconds."];
-                }
-
-                fixes[i++] = new FixInput
-                {
-                    Latitude = Number("lat"),
-                    Longitude = Number("lon"),
-                    Timestamp = timestamp,
-                    AccuracyMeters = Number("accuracy"),
-                    SpeedMetersPerSecond = Number("speed"),
-                    HeadingDegrees = Number("heading"),
-                    AltitudeMeters = Number("altitude"),
-                    BatteryPercent = Number("battery"),
-                };
+                var buffer = read.Buffer;
+                var parsed = buffer.IsSingleSegment
+                    ? FixBatchReader.Read(buffer.FirstSpan, maxBatch)
+                    : FixBatchReader.Read(System.Buffers.BuffersExtensions.ToArray(buffer), maxBatch);
+                body.AdvanceTo(buffer.End);
+                return (parsed.Fixes, parsed.Errors);
             }
-
-            return errors.Count > 0 ? (null, errors) : (fixes, null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Error("body", tooLarge);
         }
     }
 
@@ -166,7 +131,7 @@ public static class DeviceIngestApi
     /// The OsmAnd protocol as Traccar's own server reads it: parameters in the query string (GET, and Traccar Client's
     /// POST) or a form body; plus the JSON body newer Traccar Client versions post. Success is 200 with an empty body.
     /// </summary>
-    private static async Task<IResult> OsmAndAsync(HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> OsmAndAsync(HttpContext http, IngestGrains grains)
     {
         Dictionary<string, string> fields;
         try
@@ -182,14 +147,13 @@ public static class DeviceIngestApi
         if (error is not null)
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: error);
 
-        var target = await grains.GetGrain<IOsmAndIdGrain>(id!).Resolve();
+        var target = await grains.OsmAndId(id!).Resolve();
         if (target is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No device is registered for OsmAnd id '{id}'.");
 
         var key = fields.GetValueOrDefault("key");
         using var activity = DispatchMetrics.Activities.StartActivity("ingest osmand");
-        var result = await grains.GetGrain<IDeviceGrain>(TenantKey.Compose(target.Tenant, target.DeviceId))
-            .Ingest(string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key), [fix]);
+        var result = await grains.Device(target.Tenant, target.DeviceId).Ingest(string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key), [fix]);
         Record(result, 1, activity);
         switch (result.Status)
         {

@@ -59,3 +59,7 @@ public sealed record BoundingBoxDto(
     [property: JsonPropertyName("minLongitude")] double MinLongitude,
     [property: JsonPropertyName("maxLatitude")] double MaxLatitude,
     [property: JsonPropertyName("maxLongitude")] double MaxLongitude);
+
+/// <summary>Source-generated JSON for the ingest answer: the hot path skips reflection-based serialization.</summary>
+[JsonSerializable(typeof(IngestAnswer))]
+internal sealed partial class TrackingJsonContext : JsonSerializerContext;

@@ -6,6 +6,7 @@ namespace Dispatch.Simulator.Infrastructure;
 public sealed class Arguments
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(string Name, string Value)> _all = [];
 
     public Arguments(IEnumerable<string> args)
     {
@@ -16,14 +17,14 @@ public sealed class Arguments
             {
                 if (pending is not null)
                 {
-                    _values[pending] = "true";
+                    Set(pending, "true");
                 }
 
                 pending = arg[2..];
             }
             else if (pending is not null)
             {
-                _values[pending] = arg;
+                Set(pending, arg);
                 pending = null;
             }
             else
@@ -34,9 +35,23 @@ public sealed class Arguments
 
         if (pending is not null)
         {
-            _values[pending] = "true";
+            Set(pending, "true");
         }
     }
+
+    private void Set(string name, string value)
+    {
+        _values[name] = value;
+        _all.Add((name, value));
+    }
+
+    /// <summary>Every value of an option given several times (e.g. <c>--server-arg</c>).</summary>
+    public IEnumerable<string> All(string name) =>
+        _all.Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Select(p => p.Value);
+
+    /// <summary>A comma-separated list.</summary>
+    public string[] List(string name, string fallback) =>
+        Text(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public string? Text(string name) => _values.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable("DISPATCH_" + name.Replace('-', '_').ToUpperInvariant());
 

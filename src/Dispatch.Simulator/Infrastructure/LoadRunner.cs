@@ -22,6 +22,43 @@ public static class LoadRunner
         return new LoadResult(name, workers, Math.Round(elapsed.TotalSeconds, 2), Math.Round(summary.Count / elapsed.TotalSeconds), summary);
     }
 
+    /// <summary>
+    /// Closed loop over a fixed set of operations (each index exactly once, e.g. one dispatch per prepared work order):
+    /// workers take the next index until all are done. Returns the rate over the whole set.
+    /// </summary>
+    public static async Task<LoadResult> RunCountAsync(string name, int workers, int total, Func<int, CancellationToken, Task> operation)
+    {
+        var recorder = new LatencyRecorder();
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var progress = ProgressAsync(name, recorder, clock, stop.Token);
+        var tasks = Enumerable.Range(0, workers).Select(async _ =>
+        {
+            var samples = recorder.NewWorker();
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < total)
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await operation(index, CancellationToken.None);
+                    samples.Record(start);
+                }
+                catch (Exception)
+                {
+                    recorder.Error();
+                }
+            }
+        }).ToArray();
+        await Task.WhenAll(tasks);
+        var elapsed = clock.Elapsed;
+        await stop.CancelAsync();
+        await progress;
+        var summary = recorder.Summarize();
+        return new LoadResult(name, workers, Math.Round(elapsed.TotalSeconds, 2), Math.Round(summary.Count / elapsed.TotalSeconds), summary);
+    }
+
     private static async Task<TimeSpan> RunCoreAsync(string name, int workers, TimeSpan duration,
         Func<int, long, CancellationToken, Task> operation, LatencyRecorder recorder, bool quiet)
     {

@@ -3,7 +3,10 @@ using Dispatch.Simulator.Infrastructure;
 
 namespace Dispatch.Simulator.Scenarios;
 
-/// <summary>Measured ceilings: the no-op HTTP endpoint driven by this simulator's own client.</summary>
+/// <summary>
+/// Measured ceilings: the no-op HTTP endpoint driven by this simulator's own client, and trivial grain calls on an
+/// in-process silo (what one grain hop costs on this machine with no storage, HTTP or serialization across processes).
+/// </summary>
 public static class Ceiling
 {
     public static async Task<LoadResult> NoOpHttpAsync(int connections, TimeSpan duration, int bodyBytes)
@@ -19,5 +22,21 @@ public static class Ceiling
             using var response = await http.PostAsync("/noop", content, ct);
             response.EnsureSuccessStatusCode();
         }, warmup: TimeSpan.FromSeconds(2));
+    }
+
+    public static async Task<object> GrainCallsAsync(int grains, int concurrency, TimeSpan duration)
+    {
+        var conditions = ProcessMemory.LoadAverage();
+        await using var silo = await InProcess.InProcessSilo.StartAsync("memory");
+        var factory = silo.Grains;
+        var refs = Enumerable.Range(0, grains).Select(n => factory.GetGrain<InProcess.ICeilingGrain>(n)).ToArray();
+        // Activate them all first: the ceiling is calls to live grains, not activations.
+        await Parallel.ForEachAsync(refs, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (g, _) => await g.Ping(0));
+        var run = await LoadRunner.RunAsync($"grain calls over {grains} grains", concurrency, duration, async (worker, n, _) =>
+        {
+            var grain = refs[(int)((worker * 7919L + n) % refs.Length)];
+            await grain.Ping((int)n);
+        }, warmup: TimeSpan.FromSeconds(2));
+        return new { ceiling = "in-process grain calls", grains, concurrency, callsPerSecond = run.PerSecond, run, loadAverageBefore = conditions, loadAverageAfter = ProcessMemory.LoadAverage() };
     }
 }

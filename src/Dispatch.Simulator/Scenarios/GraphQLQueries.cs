@@ -12,28 +12,43 @@ public static class GraphQLQueries
 
     public static async Task<object> RunAsync(Arguments options)
     {
-        var url = new Uri(options.Text("url", "http://127.0.0.1:5080"));
-        var token = options.Text("token") ?? throw new ArgumentException("--token (or DISPATCH_TOKEN) is required: mint one with the server's token verb.");
+        var conditions = new Conditions();
+        await using var target = await Target.OpenAsync(options);
+        var url = target.Url;
         var technicians = options.Int("technicians", 10_000);
         var workers = options.Int("connections", 16);
         var duration = options.Seconds("seconds", 10);
-        var client = GraphQLClient.Create(url, token, workers);
+        var warmup = options.Seconds("warmup", 2);
+        var client = target.GraphQL(workers);
 
         var seeded = await SeedAsync(client, technicians, workers);
         var one = await LoadRunner.RunAsync("workOrder", workers, duration, async (_, _, ct) =>
             await client.RunAsync("query($id: ID!) { workOrder(id: $id) { id title status priority customer { name } site { address } } }",
-                new { id = "sim-wo-0000" }, ct), warmup: TimeSpan.FromSeconds(2));
+                new { id = "sim-wo-0000" }, ct), warmup: warmup);
         var page = await LoadRunner.RunAsync("workOrders first 50", workers, duration, async (_, _, ct) =>
             await client.RunAsync("{ workOrders(first: 50) { totalCount edges { node { id title status priority customer { name } } } } }",
-                cancellationToken: ct), warmup: TimeSpan.FromSeconds(2));
+                cancellationToken: ct), warmup: warmup);
         // The orders are not dispatched, so the window is given: tomorrow 10:00-12:00 in Houston (15:00-17:00 UTC).
         var start = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1).AddHours(15), TimeSpan.Zero);
         var window = new { start, end = start.AddHours(2) };
         var suggest = await LoadRunner.RunAsync($"suggestTechnicians over {technicians}", workers, duration, async (_, n, ct) =>
             await client.RunAsync("query($id: ID!, $w: TimeWindowInput) { suggestTechnicians(workOrderId: $id, window: $w, count: 10) { ranked { technicianId total reason } excluded { technicianId } } }",
-                new { id = $"sim-wo-{n % 50:0000}", w = window }, ct), warmup: TimeSpan.FromSeconds(2));
+                new { id = $"sim-wo-{n % 50:0000}", w = window }, ct), warmup: warmup);
 
-        return new { url, technicians, seeded, workOrder = one, workOrdersPage50 = page, suggestTechnicians = suggest };
+        return new
+        {
+            scenario = "S3",
+            url,
+            technicians,
+            seeded,
+            workOrder = one,
+            workOrdersPage50 = page,
+            suggestTechnicians = suggest,
+            checks = new[] { TargetCheck.AtMost($"suggestTechnicians over {technicians} through GraphQL p99 <= 25 ms", suggest.Latency.P99Ms, 25) },
+            errors = one.Latency.Errors + page.Latency.Errors + suggest.Latency.Errors,
+            inProcess = "tests/Dispatch.Benchmarks: dotnet run -c Release --project tests/Dispatch.Benchmarks -- latency 5000",
+            conditions = conditions.Finish(target),
+        };
     }
 
     /// <summary>Creates the fleet and 50 work orders around Houston; existing ids are kept (ALREADY_EXISTS).</summary>

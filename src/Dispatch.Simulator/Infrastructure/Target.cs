@@ -1,0 +1,74 @@
+namespace Dispatch.Simulator.Infrastructure;
+
+/// <summary>
+/// The server a scenario drives: <c>--url</c> and <c>--token</c> (a dispatcher's) for a running one, or
+/// <c>--start-local</c> for a fresh local one that this run starts, measures (RSS) and stops.
+/// </summary>
+public sealed class Target : IAsyncDisposable
+{
+    private Target(Uri url, string token, LocalServer? local)
+    {
+        Url = url;
+        DispatcherToken = token;
+        Local = local;
+    }
+
+    public Uri Url { get; }
+
+    public string DispatcherToken { get; }
+
+    /// <summary>Set when this run started the server: memory readings and any token are available.</summary>
+    public LocalServer? Local { get; }
+
+    /// <summary>
+    /// Opens the target. <paramref name="localConfiguration"/> is applied only to a server this run starts (a running
+    /// server keeps its own configuration, which the result then reports as unknown).
+    /// </summary>
+    public static async Task<Target> OpenAsync(Arguments options, IEnumerable<string>? localConfiguration = null)
+    {
+        if (options.Flag("start-local"))
+        {
+            Progress.Note("starting a local server (Release build, embedded SQLite)…");
+            var local = await LocalServer.StartAsync(options.Text("data"), [.. localConfiguration ?? [], .. options.All("server-arg").Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a)]);
+            Progress.Note($"local server pid {local.ProcessId} at {local.Url}");
+            return new Target(local.Url, local.Token("sim-dispatcher", "Dispatcher"), local);
+        }
+
+        var url = options.Text("url") ?? throw new ArgumentException("Give --url URL --token JWT for a running server, or --start-local.");
+        var token = options.Text("token") ?? throw new ArgumentException("--token (a dispatcher's JWT, or DISPATCH_TOKEN) is required with --url.");
+        return new Target(new Uri(url), token, null);
+    }
+
+    /// <summary>A server started elsewhere in this run (the demo), not disposed by the target.</summary>
+    public static Task<Target> ForLocalAsync(LocalServer server, string token) => Task.FromResult(new Target(server.Url, token, null));
+
+    public GraphQLClient GraphQL(int connections) => GraphQLClient.Create(Url, DispatcherToken, connections);
+
+    public MemorySample? ServerMemory() => Local?.Memory();
+
+    public ValueTask DisposeAsync() => Local?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>One live line on stderr while something runs; notes on their own lines.</summary>
+public static class Progress
+{
+    private static readonly object Gate = new();
+
+    public static void Note(string message)
+    {
+        lock (Gate)
+            Console.Error.WriteLine(message);
+    }
+
+    public static void Line(string message)
+    {
+        lock (Gate)
+            Console.Error.Write("\r" + message + "   ");
+    }
+
+    public static void EndLine()
+    {
+        lock (Gate)
+            Console.Error.WriteLine();
+    }
+}
