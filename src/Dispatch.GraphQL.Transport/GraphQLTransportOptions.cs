@@ -114,3 +114,15 @@ public sealed class GraphQLTransportOptions
             throw new InvalidOperationException("GraphQLTransportOptions.Path must start with '/'.");
     }
 }
+
+/// <summary>
+/// Thrown by a <see cref="GraphQLConnectionAuthenticator"/> to refuse a WebSocket with a specific close code (e.g. 4429
+/// when a user already holds too many connections) instead of the generic 4403.
+/// </summary>
+public sealed class GraphQLConnectionRefusedException(int closeCode, string reason) : Exception(reason)
+{
+    /// <summary>A close code in the application range 4000-4999.</summary>
+    public int CloseCode { get; } = closeCode is >= 4000 and <= 4999
+        ? closeCode
+        : throw new ArgumentOutOfRangeException(nameof(closeCode), closeCode, "Use an application close code (4000-4999).");
+}

@@ -49,6 +49,15 @@ public sealed class WebSocketTransportTests(TestServer server)
         Assert.Equal(4429, (await client.ReceiveCloseAsync()).CloseCode);
     }
 
+    [Fact]
+    public async Task An_authenticator_may_refuse_with_its_own_close_code()
+    {
+        await using var client = await WsClient.ConnectAsync(server.WebSocketUri());
+        await client.SendAsync(WsClient.Init("busy"));
+        var close = await client.ReceiveCloseAsync();
+        Assert.Equal((4429, "Too many connections"), (close.CloseCode, close.CloseReason));
+    }
+
     [Theory]
     [InlineData("wrong")]
     [InlineData("expired")]

@@ -31,8 +31,10 @@ public sealed class EmbeddedServer : IAsyncDisposable
         return Process;
     }
 
+    /// <summary>Mints a token with the token verb; a tenant other than <c>default</c> is registered first.</summary>
     public async Task<string> TokenAsync(string user, string role, string tenant = "default")
     {
+        await TestTenants.RegisterAsync(DataDirectory, tenant);
         var (exit, output, error) = await ServerProcess.RunVerbAsync(Directory, ["token", "--user", user, "--role", role, "--tenant", tenant]);
         Assert.True(exit == 0, $"token verb failed: {error}");
         return output.Trim();

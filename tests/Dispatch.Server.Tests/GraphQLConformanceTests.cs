@@ -3,8 +3,11 @@ using Dispatch.Testing;
 
 namespace Dispatch.Server.Tests;
 
-/// <summary>Third-party GraphQL clients against the real Dispatch server (not just the transport's test schema).</summary>
-public class GraphQLConformanceTests(SharedServer server) : IClassFixture<SharedServer>
+/// <summary>
+/// Third-party GraphQL clients against the real Dispatch server (not just the transport's test schema). The graphql-http
+/// audit introspects (<c>__type</c>), so this server has introspection on.
+/// </summary>
+public class GraphQLConformanceTests(IntrospectableServer server) : IClassFixture<IntrospectableServer>
 {
     [Fact]
     public async Task Graphql_http_audit_passes_every_must_and_should()

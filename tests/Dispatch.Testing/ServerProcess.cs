@@ -87,7 +87,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
             try
             {
-                using var response = await Http.GetAsync("/health/ready");
+                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var response = await Http.GetAsync("/health/ready", attempt.Token);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -96,6 +97,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
                 // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Listening but too busy starting to answer (a loaded machine); ask again.
             }
 
             await Task.Delay(100);

@@ -48,6 +48,9 @@ public sealed record LocationUpdate(
     [property: Id(1)] string TechnicianId,
     [property: Id(2)] LocationFix Fix)
 {
+    /// <summary>When the update entered its silo's fan-out (set by the batcher): the start of the fan-out lag metric.</summary>
+    [Id(3)] public DateTimeOffset EnteredFanOutAt { get; init; }
+
     /// <summary>"Newer wins" for everything that keeps only the latest position per technician.</summary>
     public bool IsNewerThan(LocationUpdate other) => Fix.Timestamp > other.Fix.Timestamp;
 }

@@ -451,7 +451,7 @@ public static class DispatchRules
     private static string Names(ImmutableArray<AssignedTechnician> technicians) =>
         string.Join(", ", technicians.Select(t => t.Role == AssignmentRole.Primary && technicians.Length > 1 ? t.Name + " (primary)" : t.Name));
 
-    private static string Format(DateTimeOffset instant) =>
+    internal static string Format(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private static string Format(TimeWindow window) =>

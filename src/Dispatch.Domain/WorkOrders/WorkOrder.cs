@@ -97,4 +97,6 @@ public sealed record WorkOrder
     [Id(25)] public DateTimeOffset? OverrunAlertDueAt { get; init; }
     /// <summary>When the overrun alert of the current on-site period was raised; it is raised once.</summary>
     [Id(26)] public DateTimeOffset? OverrunAlertedAt { get; init; }
+    /// <summary>The live ETA while En Route (from tracking); null otherwise or before a usable position arrived.</summary>
+    [Id(27)] public WorkOrderEta? Eta { get; init; }
 }

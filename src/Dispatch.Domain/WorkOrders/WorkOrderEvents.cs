@@ -18,6 +18,8 @@ public enum WorkOrderChangeKind
     /// <summary>On site longer than the estimate (raised once per on-site period).</summary>
     OverrunAlert = 7,
     Updated = 8,
+    /// <summary>The live ETA or late risk of an En Route order changed (no timeline entry unless late risk first turned on).</summary>
+    EtaUpdated = 9,
 }
 
 public enum TechnicianNotificationKind

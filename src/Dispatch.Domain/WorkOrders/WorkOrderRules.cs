@@ -82,7 +82,7 @@ public static class WorkOrderRules
 
         if (actor.IsInRole(Roles.Technician))
         {
-            if (order.Assignment?.Technicians.Any(t => t.UserId is not null && string.Equals(t.UserId, actor.UserId, StringComparison.Ordinal)) == true)
+            if (IsAssignedTo(order, actor))
             {
                 return;
             }
@@ -93,6 +93,18 @@ public static class WorkOrderRules
 
         throw new DomainException(ErrorCodes.Forbidden, "Only dispatchers, admins and the assigned technicians may change a work order.");
     }
+
+    /// <summary>The actor is one of the work order's technicians (recognised by the user id on their profile).</summary>
+    public static bool IsAssignedTo(WorkOrder order, Actor actor) =>
+        order.Assignment?.Technicians.Any(t => t.UserId is not null && string.Equals(t.UserId, actor.UserId, StringComparison.Ordinal)) == true;
+
+    /// <summary>
+    /// Who may see a work order: the office and the platform see all of their tenant's; a technician sees the ones it is
+    /// on (and stops seeing one once reassigned away); devices see none.
+    /// </summary>
+    public static bool MayRead(WorkOrder order, Actor actor) =>
+        actor.IsInRole(Roles.Dispatcher) || actor.IsInRole(Roles.Admin) || actor.IsInRole(Roles.System)
+        || (actor.IsInRole(Roles.Technician) && IsAssignedTo(order, actor));
 
     /// <summary>Every accepted change goes through here: one timeline entry, one version step.</summary>
     public static WorkOrder Append(WorkOrder order, TimelineEntry entry) =>

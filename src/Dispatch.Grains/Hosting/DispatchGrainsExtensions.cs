@@ -2,6 +2,7 @@ using Dispatch.Domain.Scheduling;
 using Dispatch.Grains.Events;
 using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Storage;
+using Dispatch.Grains.Telemetry;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.WorkOrders;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,6 +71,7 @@ public static class DispatchGrainsExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkOrderEventFeed>());
         services.AddSingleton<TechnicianIndexPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TechnicianIndexPublisher>());
+        silo.AddIncomingGrainCallFilter<DispatchTelemetryFilter>();
         services.AddSingleton<WakeUpSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WakeUpSweeper>());
         return silo;

@@ -136,7 +136,8 @@ public sealed class DeviceGrain(
 
     private static void EnsureMayManageDevices(Actor actor)
     {
-        if (!actor.IsInRole(Roles.Admin) && !actor.IsInRole(Roles.Dispatcher))
-            throw new DomainException(ErrorCodes.Forbidden, "Only admins and dispatchers manage devices.");
+        // Devices hold credentials: managing them is admin work (docs/security.md), like users and settings.
+        if (!actor.IsInRole(Roles.Admin))
+            throw new DomainException(ErrorCodes.Forbidden, "Only admins manage devices.");
     }
 }

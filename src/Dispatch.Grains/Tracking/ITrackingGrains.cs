@@ -1,4 +1,3 @@
-using Dispatch.Domain.Geo;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Tracking;
 using Orleans.Concurrency;
@@ -33,10 +32,11 @@ public interface ITechnicianLocationGrain : IGrainWithStringKey
 
     /// <summary>
     /// Integration point for the dispatch lifecycle: what the technician is doing and, en route, where to. Drives the
-    /// reporting rate (near arrival → fastest) and, later, live ETA.
+    /// reporting rate (near arrival → fastest) and, when the destination names a work order (the primary technician's),
+    /// the work order's live ETA: estimated on fixes and sent to the work order only when it matters.
     /// </summary>
     [Alias("SetActivity")]
-    Task SetActivity(TechnicianActivity activity, GeoPoint? destination, Actor actor);
+    Task SetActivity(TechnicianActivity activity, TravelDestination? destination, Actor actor);
 }
 
 /// <summary>A registered device. Key: "{tenant}/{deviceId}". Authenticates, rate-limits and validates, then forwards.</summary>
@@ -80,13 +80,17 @@ public interface IOsmAndIdGrain : IGrainWithStringKey
 
 /// <summary>
 /// The technicians of a tenant that ever reported a position. Key: the tenant. Lets a host that just started fill its
-/// in-memory position index with last known positions. Touched once per location-grain activation, never per fix.
+/// in-memory position index with last known positions. Touched once per technician (until stored), never per fix.
 /// </summary>
 [Alias("Dispatch.ITrackedFleetGrain")]
 public interface ITrackedFleetGrain : IGrainWithStringKey
 {
-    [OneWay, Alias("Add")]
-    Task Add(string technicianId);
+    /// <summary>
+    /// Adds a technician; completes once the roster holding them is stored. Writes are batched (one per persist interval
+    /// however many join), so the call may take up to that long; it interleaves, so waiting callers block nobody.
+    /// </summary>
+    [AlwaysInterleave, Alias("Enroll")]
+    Task Enroll(string technicianId);
 
     [ReadOnly, Alias("List")]
     Task<string[]> List();

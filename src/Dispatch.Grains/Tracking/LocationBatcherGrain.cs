@@ -46,7 +46,7 @@ public sealed class LocationBatcherGrain(IOptions<TrackingOptions> options, Time
     public Task Publish(LocationUpdate update)
     {
         var wasIdle = _pending.Count == 0;
-        _pending.Add(update);
+        _pending.Add(update with { EnteredFanOutAt = clock.GetUtcNow() });
         if (_pending.Count >= _options.MaxBatch || (wasIdle && clock.GetUtcNow() - _lastFlush >= _options.FlushInterval))
             Flush();
         return Task.CompletedTask;

@@ -1,4 +1,5 @@
 using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace Dispatch.Grains.Tracking;
 /// index and hands the batch to the local subscribers, which filter per client. Cheap and non-blocking by design: calls
 /// to one observer are serialized, so nothing slow may happen here.
 /// </summary>
-public sealed class LocationFeed(LivePositions positions, LocationSubscribers subscribers) : ILocationFeedObserver
+public sealed class LocationFeed(LivePositions positions, LocationSubscribers subscribers, TimeProvider clock) : ILocationFeedObserver
 {
     private long _batches;
     private long _updates;
@@ -25,6 +26,16 @@ public sealed class LocationFeed(LivePositions positions, LocationSubscribers su
         // Subscribers first: once the index shows an update, every subscriber's filter has already seen it.
         subscribers.Dispatch(batch);
         positions.Apply(batch);
+        if (DispatchMetrics.FanOutLag.Enabled)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var update in batch)
+            {
+                if (update.EnteredFanOutAt != default)
+                    DispatchMetrics.FanOutLag.Record(Math.Max(0, (now - update.EnteredFanOutAt).TotalMilliseconds));
+            }
+        }
+
         return Task.CompletedTask;
     }
 }

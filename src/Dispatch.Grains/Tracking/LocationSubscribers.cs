@@ -53,6 +53,9 @@ public sealed class LocationSubscribers(IOptions<TrackingOptions> options, ILogg
         }
     }
 
+    /// <summary>Open subscriptions on this host (cheap: no buffer walk).</summary>
+    public int Count() => _byTenant.Values.Sum(s => s.Length);
+
     public SubscriberStats Stats()
     {
         var all = _byTenant.Values.SelectMany(s => s).ToArray();

@@ -4,6 +4,7 @@ using Dispatch.Domain.Identity;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.Tracking;
 using Dispatch.Grains.Technicians;
+using Dispatch.Grains.WorkOrders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -58,6 +59,25 @@ public sealed class TechnicianLocationState
     [Id(2)] public TechnicianActivity Activity { get; set; }
     [Id(3)] public double? DestinationLatitude { get; set; }
     [Id(4)] public double? DestinationLongitude { get; set; }
+    /// <summary>The work order whose ETA this technician's position drives (set for the primary while en route).</summary>
+    [Id(5)] public string? EtaWorkOrderId { get; set; }
+    /// <summary>End of that order's arrival window, Unix milliseconds.</summary>
+    [Id(6)] public long? ArrivalWindowEndMs { get; set; }
+    /// <summary>The tenant's roster (<see cref="ITrackedFleetGrain"/>) has stored this technician, so a restarted host finds them.</summary>
+    [Id(7)] public bool Rostered { get; set; }
+
+    public TravelDestination? GetDestination() => DestinationLatitude is { } lat && DestinationLongitude is { } lon
+        ? new TravelDestination(new GeoPoint(lat, lon), EtaWorkOrderId,
+            ArrivalWindowEndMs is { } end ? DateTimeOffset.FromUnixTimeMilliseconds(end) : null)
+        : null;
+
+    public void SetDestination(TravelDestination? destination)
+    {
+        DestinationLatitude = destination?.Site.Latitude;
+        DestinationLongitude = destination?.Site.Longitude;
+        EtaWorkOrderId = destination?.WorkOrderId;
+        ArrivalWindowEndMs = destination?.ArrivalWindowEnd?.ToUnixTimeMilliseconds();
+    }
 }
 
 /// <inheritdoc cref="ITechnicianLocationGrain"/>
@@ -75,10 +95,15 @@ public sealed class TechnicianLocationGrain(
     private string _tenant = "";
     private string _technicianId = "";
     private bool _dirty;
-    private bool _rostered;
+    private Task? _enrollment;
     private (string? UserId, DateTimeOffset CheckedAt)? _owner;
     private DateTimeOffset _forwardedAt = DateTimeOffset.MinValue;
     private ILocationBatcherGrain? _batcher; // made once: GetGrain per fix showed in the S1 profile
+    private bool _forwardPending;
+    private ArrivalEstimate? _etaSent;
+    private DateTimeOffset? _etaSentAt;
+    private IGrainTimer? _followUp;
+    private DateTimeOffset? _followUpAt;
 
     /// <summary>
     /// How often the newest position goes on to the technician grain (and from there to the best-match index). Best
@@ -96,12 +121,43 @@ public sealed class TechnicianLocationGrain(
         // all at the same instant.
         var firstTick = _options.PersistInterval * (1 + Random.Shared.NextDouble());
         this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions(firstTick, _options.PersistInterval));
+        if (_track.Current is not null)
+            EnsureRostered();
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_enrollment is { IsCompleted: false } enrollment)
+        {
+            // A shutdown right after the first fix: let the roster store this technician first, or a restarted host
+            // would never look for their last known position.
+            try
+            {
+                await enrollment.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "{Technician} not yet on the tracked roster at deactivation.", _technicianId);
+            }
+        }
+
         await PersistIfDirtyAsync(cancellationToken);
+    }
+
+    /// <summary>Puts the technician on the tenant's roster once, durably; a failure is retried with the next moving fix.</summary>
+    private void EnsureRostered()
+    {
+        if (state.State.Rostered || _enrollment is { IsCompleted: false })
+            return;
+        _enrollment = EnrollAsync();
+
+        async Task EnrollAsync()
+        {
+            await GrainFactory.GetGrain<ITrackedFleetGrain>(_tenant).Enroll(_technicianId);
+            state.State.Rostered = true;
+            _dirty = true;
+        }
     }
 
     public Task<LocationReportResult> Report(LocationFix[] fixes)
@@ -120,20 +176,106 @@ public sealed class TechnicianLocationGrain(
         {
             // One update per report, the newest position: the live map needs where the technician is, not every step.
             _ = (_batcher ??= GrainFactory.GetGrain<ILocationBatcherGrain>(0)).Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
-            if (!_rostered)
-            {
-                _rostered = true;
-                _ = GrainFactory.GetGrain<ITrackedFleetGrain>(_tenant).Add(_technicianId);
-            }
+            EnsureRostered();
 
-            if (now - _forwardedAt >= ForwardToTechnicianEvery)
-            {
-                _forwardedAt = now;
-                _ = ForwardToTechnicianAsync(_track.Current!);
-            }
+            ForwardOrHold(now);
+            ConsiderEta(now);
         }
 
         return Task.FromResult(new LocationReportResult(outcomes, ReportingIntervalSeconds()));
+    }
+
+    /// <summary>
+    /// Forwards the newest position to the technician grain at most every <see cref="ForwardToTechnicianEvery"/>. A position
+    /// held back is sent when the interval is up even if no further fix comes, so best match never keeps a technician
+    /// where they were before their last few fixes.
+    /// </summary>
+    private void ForwardOrHold(DateTimeOffset now)
+    {
+        if (now - _forwardedAt >= ForwardToTechnicianEvery)
+        {
+            _forwardedAt = now;
+            _forwardPending = false;
+            _ = ForwardToTechnicianAsync(_track.Current!);
+        }
+        else
+        {
+            _forwardPending = true;
+            FollowUpAt(_forwardedAt + ForwardToTechnicianEvery);
+        }
+    }
+
+    /// <summary>
+    /// En route with a work order to report to: estimates the arrival from the current position and tells the work order
+    /// only when it matters (see <see cref="ArrivalEstimator.Decide"/>), so a work order grain is not called per fix. A
+    /// change held back by the throttle goes out when the throttle allows, even if no further fix comes.
+    /// </summary>
+    private void ConsiderEta(DateTimeOffset now)
+    {
+        if (state.State.Activity != TechnicianActivity.EnRoute || state.State.GetDestination() is not { WorkOrderId: { } workOrderId } destination
+            || _track.Current is not { } current
+            || ArrivalEstimator.Estimate(current, destination, now, _options.Eta) is not { } estimate)
+        {
+            return;
+        }
+
+        switch (ArrivalEstimator.Decide(_etaSent, _etaSentAt, estimate, now, _options.Eta))
+        {
+            case EtaReportDecision.Send:
+                _etaSent = estimate;
+                _etaSentAt = now;
+                _ = SendEtaAsync(workOrderId, estimate);
+                break;
+            case EtaReportDecision.Later:
+                FollowUpAt(_etaSentAt!.Value + _options.Eta.ReportEvery);
+                break;
+        }
+    }
+
+    private async Task SendEtaAsync(string workOrderId, ArrivalEstimate estimate)
+    {
+        try
+        {
+            var keepReporting = await GrainFactory.GetGrain<IWorkOrderGrain>(TenantKey.Compose(_tenant, workOrderId)).ReportEta(_technicianId, estimate);
+            if (!keepReporting && state.State.EtaWorkOrderId == workOrderId)
+            {
+                // The order is no longer en route with this technician as primary (a status change or reassignment raced
+                // this report): stop calling it. The lifecycle sets the next destination when there is one.
+                state.State.EtaWorkOrderId = null;
+                state.State.ArrivalWindowEndMs = null;
+                _dirty = true;
+            }
+        }
+        catch (Exception e)
+        {
+            // Best effort: the next fix (or the follow-up) tries again.
+            if (ReferenceEquals(_etaSent, estimate))
+                _etaSent = null;
+            logger.LogDebug(e, "ETA of {Technician} not delivered to work order {WorkOrder}.", _technicianId, workOrderId);
+        }
+    }
+
+    /// <summary>One one-shot timer for whatever the throttles held back; armed for the earliest due time.</summary>
+    private void FollowUpAt(DateTimeOffset at)
+    {
+        if (_followUp is not null && _followUpAt <= at)
+            return;
+        _followUp?.Dispose();
+        var due = at - clock.GetUtcNow();
+        _followUpAt = at;
+        _followUp = this.RegisterGrainTimer(FollowUpAsync, new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    private Task FollowUpAsync(CancellationToken cancellationToken)
+    {
+        _followUp?.Dispose();
+        _followUp = null;
+        _followUpAt = null;
+        var now = clock.GetUtcNow();
+        if (_forwardPending && _track.Current is not null)
+            ForwardOrHold(now);
+        ConsiderEta(now);
+        return Task.CompletedTask;
     }
 
     private async Task ForwardToTechnicianAsync(LocationFix fix)
@@ -174,24 +316,29 @@ public sealed class TechnicianLocationGrain(
 
     public Task<int> GetReportingIntervalSeconds() => Task.FromResult(ReportingIntervalSeconds());
 
-    public async Task SetActivity(TechnicianActivity activity, GeoPoint? destination, Actor actor)
+    public async Task SetActivity(TechnicianActivity activity, TravelDestination? destination, Actor actor)
     {
         GrainGuards.EnsureSameTenant(_tenant, actor);
         state.State.Activity = activity;
-        state.State.DestinationLatitude = destination?.Latitude;
-        state.State.DestinationLongitude = destination?.Longitude;
+        state.State.SetDestination(destination);
+        // A new trip: its first estimate goes out at once, whatever was sent for the previous one.
+        _etaSent = null;
+        _etaSentAt = null;
         // Rare (a status change), so written at once rather than on the throttle.
         _dirty = true;
         await PersistIfDirtyAsync(CancellationToken.None);
+        // Not awaited by the caller's turn: the work order calling us is busy until we return, and gets the ETA after.
+        ConsiderEta(clock.GetUtcNow());
     }
 
     private int ReportingIntervalSeconds()
     {
         TimeSpan? eta = null;
-        if (state.State.Activity == TechnicianActivity.EnRoute && _track.Current is { } current
-            && state.State.DestinationLatitude is { } lat && state.State.DestinationLongitude is { } lon)
+        var now = clock.GetUtcNow();
+        if (state.State.Activity == TechnicianActivity.EnRoute && _track.Current is { } current && state.State.GetDestination() is { } destination
+            && ArrivalEstimator.Estimate(current, destination, now, _options.Eta) is { } estimate)
         {
-            eta = TravelEstimator.Default.Estimate(current.Position, new GeoPoint(lat, lon));
+            eta = estimate.ArrivesAt - now;
         }
 
         return (int)Math.Ceiling(ReportingPolicy.IntervalFor(new ReportingSituation(state.State.Activity, eta), _options.Reporting).TotalSeconds);
@@ -216,11 +363,13 @@ public sealed class TechnicianLocationGrain(
             logger.LogWarning(ex, "Could not persist the location of {Technician}; will retry", this.GetPrimaryKeyString());
             if (ex is InconsistentStateException)
             {
-                var mine = (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.DestinationLatitude, state.State.DestinationLongitude);
+                var mine = (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.GetDestination(), state.State.Rostered);
                 await state.ReadStateAsync(cancellationToken);
                 if (state.State.Current is { } stored)
                     _track.Apply(stored.ToFix(), clock.GetUtcNow());
-                (state.State.Current, state.State.RecentTrail, state.State.Activity, state.State.DestinationLatitude, state.State.DestinationLongitude) = mine;
+                (state.State.Current, state.State.RecentTrail, state.State.Activity) = (mine.Current, mine.RecentTrail, mine.Activity);
+                state.State.Rostered |= mine.Rostered;
+                state.State.SetDestination(mine.Item4);
             }
         }
     }

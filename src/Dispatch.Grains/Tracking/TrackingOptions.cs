@@ -23,6 +23,9 @@ public sealed class TrackingOptions
 
     public FanOutOptions FanOut { get; set; } = new();
 
+    /// <summary>Live ETA of en-route work orders (<c>Dispatch:Tracking:Eta</c>).</summary>
+    public EtaOptions Eta { get; set; } = new();
+
     /// <summary>Grid cell size of the in-memory position index (degrees; 0.1° ≈ 11 km north-south).</summary>
     public double IndexCellSizeDegrees { get; set; } = 0.1;
 }

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Dispatch.Domain.Identity;
+using Dispatch.Domain.Tracking;
 using Dispatch.Domain.WorkOrders;
 
 namespace Dispatch.Grains.WorkOrders;
@@ -57,6 +58,14 @@ public interface IWorkOrderGrain : IGrainWithStringKey
     /// </summary>
     [Alias("WakeUp")]
     Task WakeUp();
+
+    /// <summary>
+    /// A live ETA from the primary technician's location grain, sent only when it moved enough or late risk flipped. Stored
+    /// and published as <see cref="WorkOrderChangeKind.EtaUpdated"/>; ignored unless the order is En Route with this
+    /// technician as primary. Returns whether the technician should keep reporting ETAs for this order.
+    /// </summary>
+    [Alias("ReportEta")]
+    Task<bool> ReportEta(string technicianId, ArrivalEstimate estimate);
 
     /// <summary>Writes the current state to the read model again and republishes nothing (for a rebuild of one order).</summary>
     [Alias("Reproject")]

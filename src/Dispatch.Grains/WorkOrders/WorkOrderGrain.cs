@@ -44,7 +44,8 @@ public sealed class WorkOrderGrainState
 /// </summary>
 /// <remarks>
 /// <para>Calls go one way only: work order to technician. Technician grains never call work orders, so the two can
-/// wait on each other without deadlock.</para>
+/// wait on each other without deadlock. A technician's location grain does call <see cref="ReportEta"/>, but from a task
+/// of its own, never inside a turn (such as <c>SetActivity</c>) that a work order may be awaiting.</para>
 /// <para>Scheduled dispatch and the overrun alert: the due time is part of the stored work order. On activation and after
 /// every change a one-shot grain timer is armed for it (if within <see cref="TimerHorizon"/>), and a reminder is
 /// registered as the durable wake-up that brings the grain back after idling or a restart. A reminder that fell due while
@@ -171,6 +172,7 @@ public sealed class WorkOrderGrain(
         }
 
         await ApplyEffectsAsync(next, released, actor);
+        await TellTrackingAsync(order, next);
         return new DispatchResult(DispatchOutcome.Reassigned, next, reserved.Overridden);
     }
 
@@ -182,6 +184,7 @@ public sealed class WorkOrderGrain(
         var released = order.Assignment!.GetTechnicianIds().Select(id => new PendingTechnicianEffect(id, TechnicianEffectKind.Release, now)).ToList();
         next = await CommitAsync(next, WorkOrderChangeKind.Unassigned, actor, notifications, released);
         await ApplyEffectsAsync(next, released, actor);
+        await TellTrackingAsync(order, next);
         return next;
     }
 
@@ -234,33 +237,49 @@ public sealed class WorkOrderGrain(
 
     /// <summary>
     /// Tracking sets each device's reporting interval from what its technician is doing (every few seconds en route near
-    /// the site, once a minute on site). Best effort: the status change is already stored and acknowledged either way.
+    /// the site, once a minute on site), and the primary's location grain estimates this order's ETA while en route. Told
+    /// only about technicians whose activity this change altered: a status change, a reassignment or an unassignment of an
+    /// order under way. Best effort: the change is already stored and acknowledged either way.
     /// </summary>
     private async Task TellTrackingAsync(WorkOrder before, WorkOrder after)
     {
-        var activity = after.Status switch
-        {
-            WorkOrderStatus.EnRoute => TechnicianActivity.EnRoute,
-            WorkOrderStatus.OnSite => TechnicianActivity.OnSite,
-            _ when before.Status is WorkOrderStatus.EnRoute or WorkOrderStatus.OnSite => TechnicianActivity.Idle,
-            _ => (TechnicianActivity?)null,
-        };
-        if (activity is null || (after.Assignment ?? before.Assignment) is not { } assignment)
+        var was = WorkOrderEtaRules.TechnicianActivities(before);
+        var now = WorkOrderEtaRules.TechnicianActivities(after);
+        var changes = now.Where(n => !was.TryGetValue(n.Key, out var w) || w != n.Value)
+            .Concat(was.Where(w => !now.ContainsKey(w.Key)).Select(w => KeyValuePair.Create(w.Key, (TechnicianActivity.Idle, (TravelDestination?)null))))
+            .ToList();
+        if (changes.Count == 0)
         {
             return;
         }
 
         var system = Actor.System(after.Tenant);
-        var destination = activity == TechnicianActivity.EnRoute ? after.Site.Location : null;
         try
         {
-            await Task.WhenAll(assignment.GetTechnicianIds().Select(id =>
-                GrainFactory.GetGrain<Tracking.ITechnicianLocationGrain>(TenantKey.Compose(after.Tenant, id)).SetActivity(activity.Value, destination, system)));
+            await Task.WhenAll(changes.Select(c =>
+                GrainFactory.GetGrain<Tracking.ITechnicianLocationGrain>(TenantKey.Compose(after.Tenant, c.Key)).SetActivity(c.Value.Item1, c.Value.Item2, system)));
         }
         catch (Exception e)
         {
             logger.LogWarning(e, "Could not tell tracking that work order {WorkOrderId} is now {Status}.", after.Id, after.Status);
         }
+    }
+
+    public async Task<bool> ReportEta(string technicianId, ArrivalEstimate estimate)
+    {
+        ArgumentNullException.ThrowIfNull(estimate);
+        if (state.State.Order is not { } order)
+        {
+            return false;
+        }
+
+        var outcome = WorkOrderEtaRules.Apply(order, technicianId, estimate, clock.GetUtcNow());
+        if (outcome.Order is { } next)
+        {
+            await CommitAsync(next, WorkOrderChangeKind.EtaUpdated, Actor.System(order.Tenant), []);
+        }
+
+        return outcome.KeepReporting;
     }
 
     public async Task WakeUp()
@@ -517,6 +536,7 @@ public sealed class WorkOrderGrain(
     private async Task<WorkOrder> CommitAsync(WorkOrder next, WorkOrderChangeKind kind, Actor actor,
         ImmutableArray<TechnicianNotification> notifications, IReadOnlyList<PendingTechnicianEffect>? effects = null)
     {
+        next = WorkOrderEtaRules.Normalize(next);
         var previous = state.State;
         var holding = DispatchRules.HoldsReservations(next) ? next.Assignment!.GetTechnicianIds().ToHashSet() : [];
         var pending = previous.Pending.Where(p => !holding.Contains(p.TechnicianId)).ToList();

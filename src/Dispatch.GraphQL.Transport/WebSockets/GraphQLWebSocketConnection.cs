@@ -209,6 +209,11 @@ internal sealed class GraphQLWebSocketConnection
                 ? await authenticate(_http, payload).ConfigureAwait(false)
                 : _http.User;
         }
+        catch (GraphQLConnectionRefusedException refused)
+        {
+            await CloseAsync(refused.CloseCode, refused.Message).ConfigureAwait(false);
+            return;
+        }
         catch (Exception ex)
         {
             _logger.LogError(ex, "GraphQL WebSocket authentication hook failed");

@@ -1,9 +1,11 @@
+using Dispatch.Domain.Identity;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.WorkOrders;
 using Dispatch.Server.GraphQL.Inputs;
 using Dispatch.Server.GraphQL.Types;
+using Dispatch.Server.GraphQL.Access;
 using GraphQL;
 using GraphQL.Types;
 
@@ -16,6 +18,7 @@ public sealed class DispatchMutation : ObjectGraphType
         Name = "Mutation";
 
         Field<NonNullGraphType<WorkOrderType>, WorkOrder>("createWorkOrder")
+            .Allow(FieldAccess.Office)
             .Description("Opens a work order in status CREATED.")
             .Argument<NonNullGraphType<CreateWorkOrderInputType>>("input")
             .ResolveAsync(async c =>
@@ -28,6 +31,7 @@ public sealed class DispatchMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<WorkOrderType>, WorkOrder>("updateWorkOrderStatus")
+            .Allow(FieldAccess.Office, Roles.Technician)
             .Description("Moves a work order through its lifecycle (AWAITING_PARTS needs parts); refused moves return INVALID_TRANSITION and change nothing. " +
                 "Technicians move only their own work orders (FORBIDDEN otherwise).")
             .Argument<NonNullGraphType<UpdateWorkOrderStatusInputType>>("input")
@@ -39,6 +43,7 @@ public sealed class DispatchMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<WorkOrderType>, WorkOrder>("addWorkOrderNote")
+            .Allow(FieldAccess.Office, Roles.Technician)
             .Description("Adds a note to the work order's timeline.")
             .Argument<NonNullGraphType<AddWorkOrderNoteInputType>>("input")
             .ResolveAsync(async c =>
@@ -49,6 +54,7 @@ public sealed class DispatchMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<TechnicianType>, Technician>("createTechnician")
+            .Allow(FieldAccess.Office)
             .Description("Adds a technician (field staff need the Field role to be dispatched).")
             .Argument<NonNullGraphType<CreateTechnicianInputType>>("input")
             .ResolveAsync(async c =>

@@ -7,9 +7,12 @@ using Dispatch.Server.Health;
 using Dispatch.Server.Identity;
 using Dispatch.Server.Observability;
 using Dispatch.Server.Operations;
+using Dispatch.Server.Security;
 using Dispatch.Server.Tracking;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Dispatch.Server.Hosting;
 
@@ -19,6 +22,9 @@ namespace Dispatch.Server.Hosting;
 /// </summary>
 public static class DispatchHost
 {
+    /// <summary>Configuration section bound onto Orleans' <see cref="ClusterMembershipOptions"/>.</summary>
+    public const string MembershipSection = "Dispatch:Cluster:Membership";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -31,12 +37,26 @@ public static class DispatchHost
 
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // "Request starting …" lines carry the query string, where browser WebSocket clients put their token
+        // (access_token): pinned here, after configuration's rules, so no log level setting can bring them back.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
+        var dashboard = DashboardSetup.IsEnabled(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.UseDispatchStorage(settings.Storage).AddDispatchTracking();
+            // Orleans' failure detector, tunable by operators (and tightened by the cluster tests): Dispatch:Cluster:Membership:*
+            // binds onto ClusterMembershipOptions, e.g. ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration.
+            silo.Services.AddOptions<ClusterMembershipOptions>().Bind(builder.Configuration.GetSection(MembershipSection));
+            // Trace context crosses grain calls, so a dispatch or ingest span links the HTTP request to the grains it reached.
+            silo.AddActivityPropagation();
+            if (dashboard)
+            {
+                silo.AddDashboard();
+            }
+
             if (settings.Kubernetes)
             {
                 // Pod IP, pod name and cluster ids from the downward API; dead pods' silos are retired promptly.
@@ -48,21 +68,38 @@ public static class DispatchHost
         builder.Services.AddSingleton(settings.Storage);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDispatchAuthentication(settings.Auth, settings.DataDirectory);
-        builder.Services.AddDispatchGraphQL(builder.Configuration);
+        builder.Services.AddDispatchTenants(builder.Configuration, settings.Storage);
+        builder.AddDispatchLimits();
+        builder.Services.AddDispatchGraphQL(builder.Configuration, builder.Environment);
         builder.Services.AddDispatchTelemetry(builder.Configuration);
         builder.Services.AddDispatchTrackingApi();
+        if (dashboard)
+        {
+            builder.Services.AddDispatchDashboard();
+        }
+
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("silo-and-storage", tags: [HealthEndpoints.ReadyTag]);
 
         customize?.Invoke(builder);
         builder.Services.AddHostedService<ShutdownDrain>();
 
         var app = builder.Build();
+        app.UseDispatchSecurityHeaders();
         app.UseAuthentication();
+        app.UseTokenRefusals();
+        app.UseDispatchRateLimits();
         app.UseAuthorization();
         app.MapDispatchHealth();
         app.MapOperationsApi();
         app.MapGraphQLTransport();
         app.MapDispatchTracking();
+        app.MapAccessPolicy();
+        app.MapDispatchMetrics(builder.Configuration);
+        if (dashboard)
+        {
+            app.MapDispatchDashboard();
+        }
+
         app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, settings));
         return app;
     }

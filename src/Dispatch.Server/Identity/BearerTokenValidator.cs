@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dispatch.Server.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -7,9 +8,9 @@ namespace Dispatch.Server.Identity;
 
 /// <summary>
 /// Validates a bearer token outside the HTTP pipeline (a WebSocket's <c>connection_init</c> payload, a SignalR query
-/// string) with exactly the rules the JWT bearer handler uses for HTTP requests.
+/// string) with exactly the rules the JWT bearer handler uses for HTTP requests, including <see cref="IdentityGate"/>.
 /// </summary>
-public sealed class BearerTokenValidator(IOptionsMonitor<JwtBearerOptions> jwtOptions)
+public sealed class BearerTokenValidator(IOptionsMonitor<JwtBearerOptions> jwtOptions, IdentityGate gate)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
@@ -31,7 +32,13 @@ public sealed class BearerTokenValidator(IOptionsMonitor<JwtBearerOptions> jwtOp
         }
 
         var result = await _handler.ValidateTokenAsync(token, parameters);
-        return result.IsValid ? new ClaimsPrincipal(result.ClaimsIdentity) : null;
+        if (!result.IsValid)
+        {
+            return null;
+        }
+
+        var principal = new ClaimsPrincipal(result.ClaimsIdentity);
+        return await gate.CheckAsync(principal, cancellationToken) is null ? principal : null;
     }
 
     /// <summary>Reads a token the ways graphql-ws clients send one: <c>token</c>, or an <c>Authorization: Bearer …</c> entry.</summary>

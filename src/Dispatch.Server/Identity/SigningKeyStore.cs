@@ -24,17 +24,53 @@ public static class SigningKeyStore
             CreateKeyFile(path);
         }
 
-        return FromBytes(Convert.FromBase64String(File.ReadAllText(path).Trim()));
+        return ReadFile(path);
     }
 
     public static string KeyPath(AuthOptions options, string dataDirectory) =>
         Path.GetFullPath(Path.Combine(dataDirectory, options.SigningKeyFile));
 
+    /// <summary>Reads the key file as it is now (the server's <see cref="SigningKeyRing"/> calls this when the file changes).</summary>
+    public static SymmetricSecurityKey ReadFile(string path) => FromBytes(Convert.FromBase64String(File.ReadAllText(path).Trim()));
+
+    /// <summary>
+    /// Replaces the key file with a new random key (the <c>keys rotate</c> verb): every token signed with the old key is
+    /// refused from then on. The new file is written beside the old one (0600 from the first byte) and renamed over it, so
+    /// a server reading the file sees the old key or the new one, never half of either.
+    /// </summary>
+    public static SymmetricSecurityKey Rotate(AuthOptions options, string dataDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            throw new InvalidOperationException("The signing key comes from configuration (Dispatch:Auth:SigningKey); change it there.");
+        }
+
+        var path = KeyPath(options, dataDirectory);
+        var temp = WriteNewKey(path);
+        File.Move(temp, path, overwrite: true);
+        return ReadFile(path);
+    }
+
     private static void CreateKeyFile(string path)
+    {
+        var temp = WriteNewKey(path);
+
+        try
+        {
+            // Two processes starting together must end up with one key: the first rename wins, the other keeps its file unused.
+            File.Move(temp, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private static string WriteNewKey(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes));
-        var temp = path + ".tmp";
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         var streamOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -48,15 +84,7 @@ public static class SigningKeyStore
             writer.Write(key);
         }
 
-        try
-        {
-            // Two processes starting together must end up with one key: the first rename wins, the other keeps its file unused.
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-        }
+        return temp;
     }
 
     private static SymmetricSecurityKey FromBytes(byte[] bytes)

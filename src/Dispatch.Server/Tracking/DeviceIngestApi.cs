@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dispatch.Domain.Common;
 using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Telemetry;
 using Dispatch.Grains.Tracking;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,9 @@ public static class DeviceIngestApi
         if (errors is not null)
             return Results.ValidationProblem(errors, title: "The batch is malformed; nothing was stored.");
 
+        using var activity = DispatchMetrics.Activities.StartActivity("ingest batch");
         var result = await grains.Device(credential.Tenant, credential.DeviceId).Ingest(DeviceKeys.Hash(credential.Key), fixes!);
+        Record(result, fixes!.Length, activity);
         switch (result.Status)
         {
             case IngestStatus.Unauthorized:
@@ -100,6 +103,28 @@ public static class DeviceIngestApi
         }
     }
 
+    /// <summary>Fixes accepted and rejected (by reason) for the metrics, and the span's outcome.</summary>
+    private static void Record(IngestResult result, int sent, System.Diagnostics.Activity? activity)
+    {
+        activity?.SetTag("ingest.fixes", sent);
+        activity?.SetTag("ingest.status", result.Status.ToString());
+        if (result.Status != IngestStatus.Ok)
+        {
+            DispatchMetrics.FixesRejected.Add(sent, new KeyValuePair<string, object?>("reason", result.Status switch
+            {
+                IngestStatus.Unauthorized => "unauthorized",
+                IngestStatus.RateLimited => "rate_limited",
+                _ => "too_large",
+            }));
+            return;
+        }
+
+        if (result.Accepted > 0)
+            DispatchMetrics.FixesAccepted.Add(result.Accepted);
+        foreach (var rejection in result.Rejected)
+            DispatchMetrics.FixesRejected.Add(1, new KeyValuePair<string, object?>("reason", rejection.Code));
+    }
+
     // ---- OsmAnd ----
 
     /// <summary>
@@ -127,7 +152,9 @@ public static class DeviceIngestApi
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No device is registered for OsmAnd id '{id}'.");
 
         var key = fields.GetValueOrDefault("key");
+        using var activity = DispatchMetrics.Activities.StartActivity("ingest osmand");
         var result = await grains.Device(target.Tenant, target.DeviceId).Ingest(string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key), [fix]);
+        Record(result, 1, activity);
         switch (result.Status)
         {
             case IngestStatus.Unauthorized:

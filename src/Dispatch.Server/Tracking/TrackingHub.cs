@@ -5,6 +5,7 @@ using Dispatch.Domain.Identity;
 using Dispatch.Domain.Tracking;
 using Dispatch.Grains.Tracking;
 using Dispatch.Server.Identity;
+using Dispatch.Server.Security;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Dispatch.Server.Tracking;
@@ -13,10 +14,11 @@ namespace Dispatch.Server.Tracking;
 /// <c>/hubs/tracking</c>. Devices (device key) call <c>SendFixes</c>; dashboards (JWT, Admin or Dispatcher) call
 /// <c>WatchTechnicians</c> or <c>WatchBoundingBox</c> and receive <c>locations</c> messages (lists of positions).
 /// </summary>
-public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens, HubWatchers watchers) : Hub
+public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens, HubWatchers watchers, ConnectionCounter connections) : Hub
 {
     private const string DeviceItem = "device";
     private const string ActorItem = "actor";
+    private const string LeaseItem = "lease";
 
     public override async Task OnConnectedAsync()
     {
@@ -45,6 +47,14 @@ public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens
                 return;
             }
 
+            // Counted with the user's GraphQL WebSockets (Dispatch:Limits:WebSocketsPerUser).
+            if (connections.TryAcquire(actor.Tenant, actor.UserId) is not { } lease)
+            {
+                Context.Abort();
+                return;
+            }
+
+            Context.Items[LeaseItem] = lease;
             Context.Items[ActorItem] = actor;
         }
 
@@ -54,6 +64,7 @@ public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         watchers.Stop(Context.ConnectionId);
+        if (Context.Items.TryGetValue(LeaseItem, out var lease)) (lease as IDisposable)?.Dispose();
         return base.OnDisconnectedAsync(exception);
     }
 

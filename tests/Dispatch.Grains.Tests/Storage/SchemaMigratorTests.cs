@@ -28,9 +28,9 @@ public sealed class SchemaMigratorTests(PostgresServer postgres)
     [Fact]
     public void Scripts_are_embedded_for_each_persistent_mode_in_order()
     {
-        Assert.Equal(["001-main.sql", "002-persistence.sql", "003-reminders.sql", "004-read-model.sql"], SchemaMigrator.GetScripts(StorageMode.Embedded).Select(s => s.Name));
+        Assert.Equal(["001-main.sql", "002-persistence.sql", "003-reminders.sql", "004-read-model.sql", "005-tenants.sql"], SchemaMigrator.GetScripts(StorageMode.Embedded).Select(s => s.Name));
         Assert.Equal(
-            ["001-main.sql", "002-clustering.sql", "003-persistence.sql", "004-reminders.sql", "005-read-model.sql"],
+            ["001-main.sql", "002-clustering.sql", "003-persistence.sql", "004-reminders.sql", "005-read-model.sql", "006-tenants.sql"],
             SchemaMigrator.GetScripts(StorageMode.Postgres).Select(s => s.Name));
         Assert.Empty(SchemaMigrator.GetScripts(StorageMode.Memory));
     }
@@ -52,7 +52,7 @@ public sealed class SchemaMigratorTests(PostgresServer postgres)
             await connection.OpenAsync(Ct);
             Assert.Equal("wal", await ScalarAsync<string>(connection, "PRAGMA journal_mode;"));
             Assert.Equal(StorageKeys.Concat(ReminderKeys).Order(StringComparer.Ordinal), await QueryKeysAsync(connection));
-            Assert.Equal(4L, await ScalarAsync<long>(connection, "SELECT count(*) FROM DispatchSchemaVersion;"));
+            Assert.Equal(5L, await ScalarAsync<long>(connection, "SELECT count(*) FROM DispatchSchemaVersion;"));
 
             var before = await SqliteSnapshotAsync(connection);
 
@@ -87,7 +87,7 @@ public sealed class SchemaMigratorTests(PostgresServer postgres)
 
             await using var connection = new SqliteConnection(options.SqliteConnectionString);
             await connection.OpenAsync(Ct);
-            Assert.Equal(4L, await ScalarAsync<long>(connection, "SELECT count(*) FROM DispatchSchemaVersion;"));
+            Assert.Equal(5L, await ScalarAsync<long>(connection, "SELECT count(*) FROM DispatchSchemaVersion;"));
             Assert.Equal(11, (await QueryKeysAsync(connection)).Count);
         }
         finally
@@ -128,7 +128,7 @@ public sealed class SchemaMigratorTests(PostgresServer postgres)
         await using var connection = new NpgsqlConnection(options.ConnectionString);
         await connection.OpenAsync(Ct);
         Assert.Equal(StorageKeys.Concat(ReminderKeys).Concat(MembershipKeys).Order(StringComparer.Ordinal), await QueryKeysAsync(connection));
-        Assert.Equal(5L, await ScalarAsync<long>(connection, "SELECT count(*) FROM dispatch_schema_version;"));
+        Assert.Equal(6L, await ScalarAsync<long>(connection, "SELECT count(*) FROM dispatch_schema_version;"));
 
         var before = await PostgresSnapshotAsync(connection);
 
@@ -152,7 +152,7 @@ public sealed class SchemaMigratorTests(PostgresServer postgres)
 
         await using var connection = new NpgsqlConnection(options.ConnectionString);
         await connection.OpenAsync(Ct);
-        Assert.Equal(5L, await ScalarAsync<long>(connection, "SELECT count(*) FROM dispatch_schema_version;"));
+        Assert.Equal(6L, await ScalarAsync<long>(connection, "SELECT count(*) FROM dispatch_schema_version;"));
         Assert.Equal(20, (await QueryKeysAsync(connection)).Count);
     }
 

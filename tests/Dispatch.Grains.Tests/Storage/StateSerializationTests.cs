@@ -2,9 +2,11 @@ using Dispatch.Domain.Geo;
 using Dispatch.Domain.Matching;
 using Dispatch.Domain.Scheduling;
 using Dispatch.Domain.Technicians;
+using Dispatch.Domain.Tracking;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Technicians;
+using Dispatch.Grains.Tracking;
 using Dispatch.Grains.WorkOrders;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -73,6 +75,7 @@ public class StateSerializationTests(ClusterFixture fixture)
         var plan = DispatchRules.PlanDispatch(order, new DispatchRequest { TechnicianIds = ["tom", "ann"], ArrivalWindow = new TimeWindow(now.AddHours(2), now.AddHours(4)) }, dispatcher, now);
         order = DispatchRules.ApplyDispatch(order, plan,
             [new AssignedTechnician("tom", "Tom", AssignmentRole.Primary, "u-tom"), new AssignedTechnician("ann", "Ann", AssignmentRole.Supporting)], [], dispatcher, now).Order;
+        order = order with { Eta = new WorkOrderEta("tom", now.AddMinutes(25), 12_345.5, now.AddSeconds(-3), LateRisk: true, Arrived: false, now, now.AddMinutes(-1)) };
         var state = new WorkOrderGrainState { Order = order, Pending = [new PendingTechnicianEffect("ben", TechnicianEffectKind.Release, now)] };
 
         var data = Serializer.Serialize(state);
@@ -88,5 +91,24 @@ public class StateSerializationTests(ClusterFixture fixture)
         Assert.Equal(order.AssignmentHistory.Single().To, o.AssignmentHistory.Single().To);
         Assert.Equal(order.Timeline, o.Timeline);
         Assert.Equal(state.Pending, read.Pending);
+        Assert.Equal(order.Eta, o.Eta);
+    }
+
+    [Fact]
+    public void Location_state_round_trips_with_the_destination_of_the_trip()
+    {
+        var now = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        var state = new TechnicianLocationState
+        {
+            Current = StoredFix.From(new LocationFix { Position = new GeoPoint(29.7, -95.3), Timestamp = now, SpeedMetersPerSecond = 12, Source = "dev-1" }),
+            Activity = TechnicianActivity.EnRoute,
+        };
+        state.SetDestination(new TravelDestination(new GeoPoint(29.76, -95.37), "wo-1", now.AddMinutes(30)));
+
+        var read = Serializer.Deserialize<TechnicianLocationState>(Serializer.Serialize(state))!;
+
+        Assert.Equal(TechnicianActivity.EnRoute, read.Activity);
+        Assert.Equal(new TravelDestination(new GeoPoint(29.76, -95.37), "wo-1", now.AddMinutes(30)), read.GetDestination());
+        Assert.Equal(state.Current!.ToFix(), read.Current!.ToFix());
     }
 }

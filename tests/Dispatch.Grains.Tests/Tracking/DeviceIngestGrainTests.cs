@@ -77,7 +77,7 @@ public class DeviceIngestGrainTests(TrackingCluster cluster)
         var wrongKey = await grain.Ingest(DeviceKeys.Hash(key + "x"), [Fix(now)]);
         var noKey = await grain.Ingest(null, [Fix(now)]); // only OsmAnd devices may go without a key
         var unknown = await cluster.Grains.GetGrain<IDeviceGrain>("acme/never-registered").Ingest(DeviceKeys.Hash(key), [Fix(now)]);
-        var info = await grain.Revoke(TrackingCluster.Dispatcher("acme"));
+        var info = await grain.Revoke(TrackingCluster.Admin("acme"));
         var revoked = await grain.Ingest(DeviceKeys.Hash(key), [Fix(now)]);
 
         Assert.All(new[] { wrongKey, noKey, unknown, revoked }, r => Assert.Equal(IngestStatus.Unauthorized, r.Status));
@@ -113,14 +113,14 @@ public class DeviceIngestGrainTests(TrackingCluster cluster)
         var forbidden = await Assert.ThrowsAsync<DomainException>(() =>
             cluster.Grains.GetGrain<IDeviceGrain>("acme/x-1").Register(new NewDevice { TechnicianId = tech }, hash, technicianActor));
         var stranger = await Assert.ThrowsAsync<DomainException>(() =>
-            cluster.Grains.GetGrain<IDeviceGrain>("acme/x-2").Register(new NewDevice { TechnicianId = tech }, hash, TrackingCluster.Dispatcher("globex")));
+            cluster.Grains.GetGrain<IDeviceGrain>("acme/x-2").Register(new NewDevice { TechnicianId = tech }, hash, TrackingCluster.Admin("globex")));
         var noTechnician = await Assert.ThrowsAsync<DomainException>(() =>
-            cluster.Grains.GetGrain<IDeviceGrain>("acme/x-3").Register(new NewDevice { TechnicianId = "nobody" }, hash, TrackingCluster.Dispatcher("acme")));
+            cluster.Grains.GetGrain<IDeviceGrain>("acme/x-3").Register(new NewDevice { TechnicianId = "nobody" }, hash, TrackingCluster.Admin("acme")));
         var twice = await Assert.ThrowsAsync<DomainException>(() =>
-            cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}").Register(new NewDevice { TechnicianId = tech }, hash, TrackingCluster.Dispatcher("acme")));
+            cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}").Register(new NewDevice { TechnicianId = tech }, hash, TrackingCluster.Admin("acme")));
         var (otherTech, _, _) = await cluster.NewDeviceAsync("globex");
         var idTaken = await Assert.ThrowsAsync<DomainException>(() =>
-            cluster.Grains.GetGrain<IDeviceGrain>($"globex/{device}").Register(new NewDevice { TechnicianId = otherTech, OsmAnd = true }, hash, TrackingCluster.Dispatcher("globex")));
+            cluster.Grains.GetGrain<IDeviceGrain>($"globex/{device}").Register(new NewDevice { TechnicianId = otherTech, OsmAnd = true }, hash, TrackingCluster.Admin("globex")));
 
         Assert.Equal([ErrorCodes.Forbidden, ErrorCodes.Forbidden, ErrorCodes.NotFound, ErrorCodes.AlreadyExists, ErrorCodes.AlreadyExists],
             new[] { forbidden, stranger, noTechnician, twice, idTaken }.Select(e => e.Code));
@@ -134,7 +134,7 @@ public class DeviceIngestGrainTests(TrackingCluster cluster)
         var grain = cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}");
 
         var byId = await grain.Ingest(null, [Fix(DateTimeOffset.UtcNow)]);
-        await grain.Revoke(TrackingCluster.Dispatcher("acme"));
+        await grain.Revoke(TrackingCluster.Admin("acme"));
 
         Assert.Equal(IngestStatus.Ok, byId.Status);
         Assert.Null(await cluster.Grains.GetGrain<IOsmAndIdGrain>(device).Resolve());
@@ -161,9 +161,9 @@ public class DeviceIngestGrainTests(TrackingCluster cluster)
         var location = cluster.Grains.GetGrain<ITechnicianLocationGrain>($"acme/{tech}");
         await cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}").Ingest(DeviceKeys.Hash(key), [Fix(DateTimeOffset.UtcNow, 29.76, -95.37)]);
 
-        await location.SetActivity(TechnicianActivity.EnRoute, new Domain.Geo.GeoPoint(29.90, -95.37), TrackingCluster.Dispatcher("acme"));
+        await location.SetActivity(TechnicianActivity.EnRoute, new TravelDestination(new Domain.Geo.GeoPoint(29.90, -95.37)), TrackingCluster.Dispatcher("acme"));
         var farAway = await location.GetReportingIntervalSeconds();
-        await location.SetActivity(TechnicianActivity.EnRoute, new Domain.Geo.GeoPoint(29.77, -95.37), TrackingCluster.Dispatcher("acme"));
+        await location.SetActivity(TechnicianActivity.EnRoute, new TravelDestination(new Domain.Geo.GeoPoint(29.77, -95.37)), TrackingCluster.Dispatcher("acme"));
         var near = await location.GetReportingIntervalSeconds();
         await location.SetActivity(TechnicianActivity.OffShift, null, TrackingCluster.Dispatcher("acme"));
 

@@ -19,7 +19,7 @@ public class LocationPersistenceTests
     {
         using var directory = TempDirectory.Create("dispatch-tracking");
         var options = TestSilo.Options(StorageMode.Embedded, dataDirectory: directory.Path);
-        var actor = new Actor("disp", "Dispatcher", "acme", [Roles.Dispatcher]);
+        var actor = new Actor("ada", "Admin", "acme", [Roles.Admin]); // devices are registered by admins
         var t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds());
         var key = DeviceKeys.Generate();
 

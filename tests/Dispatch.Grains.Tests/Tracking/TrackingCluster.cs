@@ -1,6 +1,7 @@
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.Tracking;
+using Dispatch.Grains.Events;
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Technicians;
@@ -39,15 +40,21 @@ public sealed class TrackingCluster : IAsyncLifetime
                 o.RateLimit = new DeviceRateLimit { Burst = Burst, PerSecond = 0.01 };
                 o.PersistInterval = TimeSpan.FromSeconds(1);
                 o.FanOut.HostRefreshInterval = TimeSpan.FromSeconds(1);
+                o.Eta.ReportEvery = TimeSpan.FromSeconds(1);
             });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        foreach (var host in Hosts)
+            await host.GetRequiredService<IWorkOrderEventFeed>().WhenReady.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 
     public static Actor Dispatcher(string tenant) => new("disp", "Dispatcher", tenant, [Roles.Dispatcher]);
+
+    /// <summary>Devices are managed by admins.</summary>
+    public static Actor Admin(string tenant) => new("admin", "Admin", tenant, [Roles.Admin]);
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
@@ -60,7 +67,7 @@ public sealed class TrackingCluster : IAsyncLifetime
         var deviceId = NewId("dev");
         var key = DeviceKeys.Generate();
         await Grains.GetGrain<IDeviceGrain>($"{tenant}/{deviceId}")
-            .Register(new NewDevice { TechnicianId = technicianId, OsmAnd = osmAnd }, DeviceKeys.Hash(key), Dispatcher(tenant));
+            .Register(new NewDevice { TechnicianId = technicianId, OsmAnd = osmAnd }, DeviceKeys.Hash(key), Admin(tenant));
         return (technicianId, deviceId, key);
     }
 }

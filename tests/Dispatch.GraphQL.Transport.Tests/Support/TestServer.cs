@@ -91,6 +91,8 @@ public sealed class TestServer : IAsyncLifetime
     private static ClaimsPrincipal? Authenticate(IReadOnlyDictionary<string, object?>? payload)
     {
         var token = payload?.GetValueOrDefault("token") as string;
+        if (token == "busy")
+            throw new GraphQLConnectionRefusedException(4429, "Too many connections");
         return token switch
         {
             "valid" => new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "alice")], "test")),

@@ -106,7 +106,8 @@ public class IngestRulesTests(SharedTrackingServer shared) : IClassFixture<Share
         using var wrong = await wrongKey.PostAsJsonAsync("/api/v1/locations", body);
         using var stranger = await unknown.PostAsJsonAsync("/api/v1/locations", body);
         using var ok = await unqualified.PostAsJsonAsync("/api/v1/locations", body);
-        var revoked = (await dispatcher.DataAsync("mutation($id: ID!) { revokeDevice(id: $id) { revokedAt } }", new { id = device.DeviceId }))
+        using var admin = Server.Client(Server.Token("ada", "Admin"));
+        var revoked = (await admin.DataAsync("mutation($id: ID!) { revokeDevice(id: $id) { revokedAt } }", new { id = device.DeviceId }))
             .GetProperty("revokeDevice");
         using var afterRevoke = await unqualified.PostAsJsonAsync("/api/v1/locations", body);
         using var osmAndAfterRevoke = await anonymous.GetAsync($"/osmand?id={device.DeviceId}&lat=1&lon=1");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Dispatch.Server.Tests.Dispatching;
 using Dispatch.Testing;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -194,6 +195,61 @@ public class LiveIngestTests(SharedTrackingServer shared) : IClassFixture<Shared
 
         Assert.All(subscriber.Locations, l => Assert.Equal(20, l.GetProperty("position").GetProperty("latitude").GetDouble()));
         Assert.Equal(10, seenByGlobex.GetProperty("position").GetProperty("latitude").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_signalr_watcher_by_bounding_box_gets_what_is_inside_edges_included_and_nothing_else()
+    {
+        var box = new { minLatitude = 41.0, minLongitude = -101.0, maxLatitude = 41.5, maxLongitude = -100.5 };
+        var inside = await Server.NewDeviceAsync();
+        var outside = await Server.NewDeviceAsync();
+        await using var watcher = Connect(Server.Token("dana", "Dispatcher"));
+        var watched = new List<JsonElement>();
+        watcher.On<JsonElement>("locations", batch => { lock (watched) watched.AddRange(batch.EnumerateArray()); });
+        await watcher.StartAsync();
+        await watcher.InvokeAsync("WatchBoundingBox", box);
+        bool Received(Func<JsonElement, bool> match) { lock (watched) return watched.Any(match); }
+        using var dispatcher = Server.Client(Server.Token("dana", "Dispatcher"));
+
+        // The south-west corner is inside; a millionth of a degree further west is not.
+        await Server.PostFixesAsync(inside, TrackingServer.Fix(41.0, -101.0, DateTimeOffset.UtcNow.AddSeconds(-5)));
+        await Eventually.Until(() => Received(l => l.GetProperty("technicianId").GetString() == inside.TechnicianId), Deadline, "the corner fix arrived");
+        await Server.PostFixesAsync(outside, TrackingServer.Fix(41.0, -101.000001, DateTimeOffset.UtcNow));
+        await Eventually.Until(async () => (await dispatcher.DataAsync("query($id: ID!) { technicianPosition(technicianId: $id) { technicianId } }",
+            new { id = outside.TechnicianId })).GetProperty("technicianPosition").ValueKind != JsonValueKind.Null, Deadline, "the host saw the outside fix");
+        // Filtered on the same host after the outside fix: once this arrives, the outside one would have too.
+        await Server.PostFixesAsync(inside, TrackingServer.Fix(41.5, -100.5, DateTimeOffset.UtcNow));
+        await Eventually.Until(() => Received(l => l.GetProperty("latitude").GetDouble() == 41.5), Deadline, "the north-east corner fix arrived");
+
+        Assert.False(Received(l => l.GetProperty("technicianId").GetString() == outside.TechnicianId));
+    }
+
+    [Fact]
+    public async Task A_posted_fix_moves_the_technician_for_best_match()
+    {
+        // A tenant of its own, so no other test's technicians compete.
+        var tenant = "bm" + Guid.NewGuid().ToString("N")[..8];
+        using var dispatcher = Server.Client(Server.Token("dana", "Dispatcher", tenant));
+        var api = new DispatchApi(dispatcher);
+        var technicianId = await api.CreateTechnicianAsync(lat: 32.78, lon: -96.80); // based in Dallas
+        var device = await Server.RegisterDeviceAsync(dispatcher, technicianId, "user-" + technicianId, tenant);
+        var orderId = await api.CreateOrderAsync(lat: 29.76, lon: -95.37); // a job in Houston
+        var now = DateTimeOffset.UtcNow;
+        const string Suggest = "query($id: ID!, $window: TimeWindowInput) { suggestTechnicians(workOrderId: $id, window: $window) " +
+            "{ ranked { technicianId travelOrigin travelTimeMinutes } } }";
+        var variables = new { id = orderId, window = DispatchApi.Window((now.AddMinutes(30), now.AddMinutes(150))) };
+        JsonElement Match(JsonElement data) =>
+            data.GetProperty("suggestTechnicians").GetProperty("ranked").EnumerateArray().Single(r => r.GetProperty("technicianId").GetString() == technicianId);
+
+        var fromHome = Match(await dispatcher.DataAsync(Suggest, variables));
+        await Server.PostFixesAsync(device, TrackingServer.Fix(29.77, -95.37, now));
+
+        Assert.Equal("HOME_BASE", fromHome.GetProperty("travelOrigin").GetString());
+        await Eventually.Until(async () =>
+        {
+            var match = Match(await dispatcher.DataAsync(Suggest, variables));
+            return match.GetProperty("travelOrigin").GetString() == "CURRENT_LOCATION" && match.GetProperty("travelTimeMinutes").GetInt32() <= 5;
+        }, Deadline, "best match travels from the tracked position", TimeSpan.FromMilliseconds(200));
     }
 
     private HubConnection Connect(string token) => new HubConnectionBuilder()

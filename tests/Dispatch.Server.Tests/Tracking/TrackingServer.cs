@@ -20,6 +20,7 @@ public sealed class TrackingServer : IAsyncDisposable
     public TrackingServer(IReadOnlyDictionary<string, string>? environment = null)
     {
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        SigningKey = signingKey;
         _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["Dispatch__Auth__SigningKey"] = signingKey,
@@ -29,6 +30,9 @@ public sealed class TrackingServer : IAsyncDisposable
     }
 
     public ServerProcess Process { get; private set; } = null!;
+
+    /// <summary>The base64 HMAC key the server validates with, for tests that hand-craft tokens the issuer refuses to mint.</summary>
+    public string SigningKey { get; }
 
     public Uri WebSocketUri => new($"ws://{Process.BaseAddress.Authority}/graphql");
 
@@ -45,7 +49,12 @@ public sealed class TrackingServer : IAsyncDisposable
         await StartAsync();
     }
 
-    public string Token(string user, string role, string tenant = "default") => _issuer.Mint(user, [role], tenant);
+    /// <summary>Mints a token in-process; a tenant other than <c>default</c> is registered first (the server refuses unknown tenants).</summary>
+    public string Token(string user, string role, string tenant = "default")
+    {
+        TestTenants.RegisterAsync(Path.Combine(_directory.Path, "data"), tenant).GetAwaiter().GetResult();
+        return _issuer.Mint(user, [role], tenant);
+    }
 
     public HttpClient Client(string token) => Process.AuthorizedClient(token);
 
@@ -64,8 +73,15 @@ public sealed class TrackingServer : IAsyncDisposable
         var userId = "user-" + technicianId;
         await dispatcher.DataAsync("mutation($input: CreateTechnicianInput!) { createTechnician(input: $input) { id } }",
             new { input = new { id = technicianId, name = "Test " + technicianId, userId } });
+        return await RegisterDeviceAsync(dispatcher, technicianId, userId, tenant, osmAnd);
+    }
+
+    /// <summary>A device for an existing technician, registered by <paramref name="dispatcher"/> (of <paramref name="tenant"/>).</summary>
+    public async Task<TestDevice> RegisterDeviceAsync(HttpClient dispatcher, string technicianId, string userId, string tenant = "default", bool osmAnd = false)
+    {
         var deviceId = "dev-" + Guid.NewGuid().ToString("N")[..10];
-        var registered = (await dispatcher.DataAsync(
+        using var admin = Client(Token("admin", "Admin", tenant)); // devices hold credentials: admins manage them
+        var registered = (await admin.DataAsync(
             "mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { key credential device { id technicianId osmAnd } } }",
             new { input = new { id = deviceId, technicianId, osmAnd } })).GetProperty("registerDevice");
         return new TestDevice(tenant, technicianId, userId, deviceId, registered.GetProperty("key").GetString()!, registered.GetProperty("credential").GetString()!);

@@ -13,6 +13,7 @@ using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.WorkOrders;
 using Dispatch.Server.GraphQL.Types;
+using Dispatch.Server.GraphQL.Access;
 using GraphQL;
 using GraphQL.Types;
 
@@ -30,6 +31,7 @@ public static class DispatchGraph
     public static void AddQueryFields(ObjectGraphType query)
     {
         query.Field<NonNullGraphType<WorkOrderConnectionType>, Page<WorkOrder>>("workOrders")
+            .Allow(FieldAccess.Office, Roles.Technician)
             .Description("Your tenant's work orders from the read model, filtered and ordered, as a Relay connection (forward paging).")
             .Argument<WorkOrderFilterType>("filter")
             .Argument<WorkOrderOrderType>("orderBy")
@@ -43,6 +45,14 @@ public static class DispatchGraph
                 var first = PageSize(c);
                 if (filter.TechnicianId is { } tech && !TenantKey.IsValidPart(tech))
                     throw DomainException.Validation("filter.technicianId", $"'{tech}' is not a valid id.");
+                if (actor.IsOwnOnly())
+                {
+                    // A technician lists its own assignments: the filter must name its own technician record.
+                    var own = filter.TechnicianId is { } mine ? (await TechnicianLoader(c).LoadManyAsync([mine], c.CancellationToken)).GetValueOrDefault(mine) : null;
+                    if (own is null || !Ownership.IsOwn(own, actor))
+                        throw new DomainException(ErrorCodes.Forbidden, "Technicians list their own work orders: set filter.technicianId to your technician id.");
+                }
+
                 var page = await Service<IWorkOrderReadModel>(c).QueryAsync(actor.Tenant, new WorkOrderQuery
                 {
                     Statuses = filter.Statuses is { Count: > 0 } s ? s : null,
@@ -74,6 +84,7 @@ public static class DispatchGraph
             });
 
         query.Field<NonNullGraphType<TechnicianConnectionType>, Page<Technician>>("technicians")
+            .Allow(FieldAccess.Office)
             .Description("Your tenant's technicians by name (from the technician index, which follows changes within moments).")
             .Argument<TechnicianFilterType>("filter")
             .Argument<IntGraphType>("first")
@@ -110,6 +121,7 @@ public static class DispatchGraph
             });
 
         query.Field<NonNullGraphType<TechnicianSuggestionsType>, TechnicianSuggestions>("suggestTechnicians")
+            .Allow(FieldAccess.Office)
             .Description("Best match: ranked technicians with every score component, travel and a reason; the nearest excluded with their reasons. Dispatchers and admins.")
             .Argument<NonNullGraphType<IdGraphType>>("workOrderId")
             .Argument<TimeWindowInputType>("window", a => a.Description = "Defaults to the work order's booked window.")
@@ -133,6 +145,7 @@ public static class DispatchGraph
             });
 
         query.Field<NonNullGraphType<TechnicianPickerType>, TechnicianPicker>("technicianPicker")
+            .Allow(FieldAccess.Office)
             .Description("The dispatch form's technician list for a window: location, the day's schedule, active work, skills; green (available) or red (conflicts).")
             .Argument<NonNullGraphType<IdGraphType>>("workOrderId")
             .Argument<TimeWindowInputType>("window")
@@ -150,6 +163,7 @@ public static class DispatchGraph
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<TechnicianScheduleType>>>, IReadOnlyList<TechnicianScheduleView>>("schedule")
+            .Allow(FieldAccess.Office, Roles.Technician)
             .Description("The team calendar: each technician's bookings and availability blocks in [from, to) (unknown ids are left out).")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>>("technicianIds")
             .Argument<NonNullGraphType<DateTimeOffsetGraphType>>("from")
@@ -164,6 +178,7 @@ public static class DispatchGraph
                 var range = Range(c);
                 var grains = Service<IGrainFactory>(c);
                 var known = await TechnicianLoader(c).LoadManyAsync(ids, c.CancellationToken);
+                foreach (var technician in known.Values) Ownership.EnsureOwn(technician, actor);
                 var views = await Task.WhenAll(ids.Where(known.ContainsKey).Select(id => grains.GetGrain<ITechnicianGrain>(actor.KeyFor(id)).GetSchedule(range)));
                 return views;
             });
@@ -172,6 +187,7 @@ public static class DispatchGraph
     public static void AddMutationFields(ObjectGraphType mutation)
     {
         mutation.Field<NonNullGraphType<DispatchPayloadType>, DispatchResult>("dispatchWorkOrder")
+            .Allow(FieldAccess.Office)
             .Description("Reserves every technician (all or nothing) and sends now or at dispatchAt. CONFLICTS changes nothing and adds a SCHEDULE_CONFLICT error.")
             .Argument<NonNullGraphType<DispatchWorkOrderInputType>>("input")
             .ResolveAsync(async c =>
@@ -184,6 +200,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<BatchDispatchPayloadType>, BatchDispatchResult>("dispatchWorkOrders")
+            .Allow(FieldAccess.Office)
             .Description("The morning run: many work orders in order, each all or nothing, one result per item (status, conflicts or error code).")
             .Argument<NonNullGraphType<DispatchWorkOrdersInputType>>("input")
             .ResolveAsync(async c =>
@@ -201,6 +218,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<DispatchPayloadType>, DispatchResult>("reassignWorkOrder")
+            .Allow(FieldAccess.Office)
             .Description("Other technicians, another primary or another time; the new time is held before the old is released. History is kept.")
             .Argument<NonNullGraphType<ReassignWorkOrderInputType>>("input")
             .ResolveAsync(async c =>
@@ -213,6 +231,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<WorkOrderType>, WorkOrder>("unassignWorkOrder")
+            .Allow(FieldAccess.Office)
             .Description("Back to CREATED (or withdraws a scheduled dispatch); releases the technicians' time.")
             .Argument<NonNullGraphType<UnassignWorkOrderInputType>>("input")
             .ResolveAsync(async c =>
@@ -223,6 +242,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<TechnicianType>, Technician>("setTechnicianWorkingHours")
+            .Allow(FieldAccess.Office)
             .Argument<NonNullGraphType<SetTechnicianWorkingHoursInputType>>("input")
             .ResolveAsync(async c =>
             {
@@ -233,6 +253,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<TechnicianType>, Technician>("setTechnicianCapacity")
+            .Allow(FieldAccess.Office)
             .Argument<NonNullGraphType<SetTechnicianCapacityInputType>>("input")
             .ResolveAsync(async c =>
             {
@@ -244,6 +265,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<AvailabilityChangeType>, AvailabilityChange>("addAvailabilityBlock")
+            .Allow(FieldAccess.Office)
             .Description("Time off, training, on-call; returns the bookings that now conflict (to reassign).")
             .Argument<NonNullGraphType<AddAvailabilityBlockInputType>>("input")
             .ResolveAsync(async c =>
@@ -256,6 +278,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<TechnicianScheduleType>, TechnicianScheduleView>("removeAvailabilityBlock")
+            .Allow(FieldAccess.Office)
             .Argument<NonNullGraphType<RemoveAvailabilityBlockInputType>>("input")
             .ResolveAsync(async c =>
             {
@@ -265,6 +288,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<TechnicianType>, Technician>("setTechnicianActive")
+            .Allow(FieldAccess.Office)
             .Description("Inactive technicians cannot be dispatched.")
             .Argument<NonNullGraphType<SetTechnicianActiveInputType>>("input")
             .ResolveAsync(async c =>
@@ -275,6 +299,7 @@ public static class DispatchGraph
             });
 
         mutation.Field<NonNullGraphType<TechnicianType>, Technician>("updateTechnician")
+            .Allow(FieldAccess.Office)
             .Argument<NonNullGraphType<UpdateTechnicianInputType>>("input")
             .ResolveAsync(async c =>
             {
@@ -287,18 +312,25 @@ public static class DispatchGraph
     public static void AddSubscriptionFields(ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<WorkOrderEventType>, WorkOrderChanged>("workOrderUpdated")
+            .Allow(FieldAccess.Office, Roles.Technician)
             .Description("Every accepted change to one work order of your tenant, with the snapshot after it.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Resolve(c => (WorkOrderChanged)c.Source!)
-            .ResolveStream(c =>
+            .ResolveStreamAsync(async c =>
             {
                 var actor = c.Actor();
                 var id = Id(c, "id");
                 var feed = Service<IWorkOrderEventFeed>(c);
-                return new AsyncEnumerableObservable<WorkOrderChanged>(ct => feed.Subscribe(actor.Tenant, id, ct));
+                if (!actor.IsOwnOnly())
+                    return new AsyncEnumerableObservable<WorkOrderChanged>(ct => feed.Subscribe(actor.Tenant, id, ct));
+
+                // A technician watches a work order it is on, and hears nothing more once it is taken off it.
+                Ownership.EnsureMayRead(await WorkOrder(c, actor, id).Get(), actor);
+                return new AsyncEnumerableObservable<WorkOrderChanged>(ct => ReadableBy(feed.Subscribe(actor.Tenant, id, ct), actor, ct));
             });
 
         subscription.Field<NonNullGraphType<WorkOrderEventType>, WorkOrderChanged>("boardUpdated")
+            .Allow(FieldAccess.Office)
             .Description("Every change to any work order of your tenant (the tenant comes from your token). Dispatchers and admins.")
             .Resolve(c => (WorkOrderChanged)c.Source!)
             .ResolveStream(c =>
@@ -309,6 +341,7 @@ public static class DispatchGraph
             });
 
         subscription.Field<NonNullGraphType<TechnicianNotificationType>, TechnicianNotification>("technicianNotifications")
+            .Allow(FieldAccess.Office, Roles.Technician)
             .Description("What technicians are told (dispatch sent, reassigned, rescheduled, withdrawn, overrun). Technicians see only their own; " +
                 "the office may watch one technician or all.")
             .Argument<IdGraphType>("technicianId")
@@ -330,6 +363,15 @@ public static class DispatchGraph
             });
     }
 
+    private static async IAsyncEnumerable<WorkOrderChanged> ReadableBy(IAsyncEnumerable<WorkOrderChanged> events, Actor actor,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var change in events.WithCancellation(cancellationToken))
+        {
+            if (WorkOrderRules.MayRead(change.WorkOrder, actor)) yield return change;
+        }
+    }
+
     internal static BatchLoader<Technician> TechnicianLoader(IResolveFieldContext context)
     {
         var actor = context.Actor();
@@ -343,7 +385,9 @@ public static class DispatchGraph
         var actor = context.Actor();
         var grains = Service<IGrainFactory>(context);
         return Loaders.For<WorkOrder>(context, "workOrder", (ids, _) =>
-            Loaders.FromGrains(ids, id => TenantKey.IsValidPart(id) ? grains.GetGrain<IWorkOrderGrain>(actor.KeyFor(id)).Get() : Task.FromResult<WorkOrder?>(null)));
+            Loaders.FromGrains(ids, async id => TenantKey.IsValidPart(id) && await grains.GetGrain<IWorkOrderGrain>(actor.KeyFor(id)).Get() is { } order
+                // Nested fields (a booking's work order) show a technician only the work orders it is on.
+                && WorkOrderRules.MayRead(order, actor) ? order : null));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Dispatch.Domain.Common;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Tracking;
 using Dispatch.Grains.Tracking;
+using Dispatch.Server.GraphQL.Access;
 using GraphQL;
 using GraphQL.Types;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public static class TrackingGraph
     public static void AddQueryFields(ObjectGraphType query)
     {
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<TechnicianLocationType>>>, IReadOnlyList<LocationUpdate>>("technicianPositions")
+            .Allow(FieldAccess.Office)
             .Description("Current positions of your technicians inside a map view (the map's first load; then subscribe to technicianLocations).")
             .Argument<NonNullGraphType<BoundingBoxInputType>>("boundingBox")
             .Argument<IntGraphType>("limit", a => a.DefaultValue = 1000)
@@ -31,6 +33,7 @@ public static class TrackingGraph
             });
 
         query.Field<TechnicianLocationType, LocationUpdate?>("technicianPosition")
+            .Allow(FieldAccess.Office)
             .Description("One technician's last known position, or null.")
             .Argument<NonNullGraphType<IdGraphType>>("technicianId")
             .ResolveAsync(async c =>
@@ -40,6 +43,7 @@ public static class TrackingGraph
             });
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationPointType>>>, LocationFix[]>("technicianTrail")
+            .Allow(FieldAccess.Office)
             .Description("A technician's recent fixes between from and to (inclusive), oldest first; at most `limit`, the newest ones.")
             .Argument<NonNullGraphType<IdGraphType>>("technicianId")
             .Argument<DateTimeOffsetGraphType>("from")
@@ -55,6 +59,7 @@ public static class TrackingGraph
             });
 
         query.Field<DeviceType, DeviceInfo?>("device")
+            .Allow([Roles.Admin])
             .Description("A registered device of your tenant, or null.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c =>
@@ -67,7 +72,8 @@ public static class TrackingGraph
     public static void AddMutationFields(ObjectGraphType mutation)
     {
         mutation.Field<NonNullGraphType<RegisteredDeviceType>, RegisteredDevice>("registerDevice")
-            .Description("Registers a tracking device for a technician and returns its key, once. Admins and dispatchers.")
+            .Allow([Roles.Admin])
+            .Description("Registers a tracking device for a technician and returns its key, once. Admins.")
             .Argument<NonNullGraphType<RegisterDeviceInputType>>("input")
             .ResolveAsync(async c =>
             {
@@ -81,7 +87,8 @@ public static class TrackingGraph
             });
 
         mutation.Field<NonNullGraphType<DeviceType>, DeviceInfo>("revokeDevice")
-            .Description("Revokes a device: its key stops working at once. Admins and dispatchers.")
+            .Allow([Roles.Admin])
+            .Description("Revokes a device: its key stops working at once. Admins.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c =>
             {
@@ -90,6 +97,7 @@ public static class TrackingGraph
             });
 
         mutation.Field<NonNullGraphType<LocationReportType>, LocationReport>("reportLocation")
+            .Allow([], Roles.Technician)
             .Description("The mobile app reports the signed-in technician's own location. Technician role.")
             .Argument<NonNullGraphType<ReportLocationInputType>>("input")
             .ResolveAsync(async c =>
@@ -122,6 +130,7 @@ public static class TrackingGraph
     public static void AddSubscriptionFields(ObjectGraphType subscription)
     {
         subscription.Field<NonNullGraphType<ListGraphType<NonNullGraphType<TechnicianLocationType>>>, IReadOnlyList<LocationUpdate>>("technicianLocations")
+            .Allow(FieldAccess.Office)
             .Description("Live positions of your technicians: those named, those inside the box, or (both given) those named and inside. " +
                 "Each event lists the newest position of every technician that moved since the previous event.")
             .Argument<ListGraphType<NonNullGraphType<IdGraphType>>>("technicianIds")

@@ -3,6 +3,7 @@ using Dispatch.Domain.Matching;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.Scheduling;
 using Dispatch.Grains.Technicians;
+using Dispatch.Server.GraphQL.Access;
 using Dispatch.Server.GraphQL.Dispatching;
 using GraphQL;
 using GraphQL.Types;
@@ -51,12 +52,13 @@ public sealed class TechnicianType : ObjectGraphType<Technician>
                 var from = c.GetArgument<DateTimeOffset?>("from") ?? DateTimeOffset.MinValue;
                 var to = c.GetArgument<DateTimeOffset?>("to") ?? DateTimeOffset.MaxValue;
                 TimeWindow? range = from == DateTimeOffset.MinValue && to == DateTimeOffset.MaxValue ? null : Valid.Check("to", () => new TimeWindow(from, to));
+                Ownership.EnsureOwn(c.Source, c.Actor());
                 return await c.RequestServices!.GetRequiredService<IGrainFactory>()
                     .GetGrain<ITechnicianGrain>(c.Actor().KeyFor(c.Source.Id)).GetSchedule(range);
             });
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AvailabilityBlockType>>>, IEnumerable<AvailabilityBlock>>("availabilityBlocks")
             .Description("Every absence and on-call block on the calendar.")
             .ResolveAsync(async c => (await c.RequestServices!.GetRequiredService<IGrainFactory>()
-                .GetGrain<ITechnicianGrain>(c.Actor().KeyFor(c.Source.Id)).GetSchedule(null)).AvailabilityBlocks);
+                .GetGrain<ITechnicianGrain>(c.Actor().KeyFor(Ownership.EnsureOwn(c.Source, c.Actor())!.Id)).GetSchedule(null)).AvailabilityBlocks);
     }
 }

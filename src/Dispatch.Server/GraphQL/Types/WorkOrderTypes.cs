@@ -124,5 +124,30 @@ public sealed class WorkOrderType : ObjectGraphType<WorkOrder>
         Field(x => x.OnSiteSince, nullable: true);
         Field(x => x.OverrunAlertDueAt, nullable: true);
         Field(x => x.OverrunAlertedAt, nullable: true);
+        Field<WorkOrderEtaType, WorkOrderEta?>("eta")
+            .Description("Live ETA while En Route, from the primary technician's tracked position; null in other statuses or until a recent position is known.")
+            .Resolve(c => c.Source.Eta);
+    }
+}
+
+public sealed class WorkOrderEtaType : ObjectGraphType<WorkOrderEta>
+{
+    public WorkOrderEtaType()
+    {
+        Name = "WorkOrderEta";
+        Description = "Estimated arrival of an En Route work order: great-circle distance times a road factor, at the technician's speed " +
+            "when moving plausibly, else a default urban speed. Updated when it moves by a minute or more, or late risk flips.";
+        Field<NonNullGraphType<DateTimeOffsetGraphType>, DateTimeOffset>("arrivesAt").Resolve(c => c.Source.ArrivesAt);
+        Field<NonNullGraphType<FloatGraphType>, double>("distanceMeters").Description("Estimated road distance left; 0 once inside the site's geofence.")
+            .Resolve(c => c.Source.DistanceMeters);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>, DateTimeOffset>("basedOnFixAt").Description("Timestamp of the position fix the estimate comes from.")
+            .Resolve(c => c.Source.BasedOnFixAt);
+        Field<NonNullGraphType<BooleanGraphType>, bool>("lateRisk").Description("The estimated arrival is after the end of the arrival window.")
+            .Resolve(c => c.Source.LateRisk);
+        Field<NonNullGraphType<BooleanGraphType>, bool>("arrived").Description("The technician's position is inside the site's geofence.")
+            .Resolve(c => c.Source.Arrived);
+        Field<NonNullGraphType<IdGraphType>, string>("technicianId").Description("Whose position: the primary technician.")
+            .Resolve(c => c.Source.TechnicianId);
+        Field<NonNullGraphType<DateTimeOffsetGraphType>, DateTimeOffset>("updatedAt").Resolve(c => c.Source.UpdatedAt);
     }
 }

@@ -2,9 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dispatch.Testing;
-
-namespace Dispatch.Server.Tests.Tracking;
+namespace Dispatch.Testing;
 
 /// <summary>
 /// A plain graphql-transport-ws client over <see cref="ClientWebSocket"/>: connection_init with the token, one
@@ -44,7 +42,8 @@ public sealed class GraphQLWsSubscriber : IAsyncDisposable
         await subscriber._socket.ConnectAsync(uri, timeout.Token);
         await subscriber.SendAsync(new JsonObject { ["type"] = "connection_init", ["payload"] = new JsonObject { ["token"] = token } });
         var ack = await subscriber.ReceiveAsync(timeout.Token);
-        Assert.Equal("connection_ack", ack?.GetProperty("type").GetString());
+        if (ack?.GetProperty("type").GetString() != "connection_ack")
+            throw new InvalidOperationException($"Expected connection_ack, got {ack}.");
         var payload = new JsonObject { ["query"] = query };
         if (variables is not null)
             payload["variables"] = JsonSerializer.SerializeToNode(variables);
@@ -53,19 +52,29 @@ public sealed class GraphQLWsSubscriber : IAsyncDisposable
         return subscriber;
     }
 
+    /// <summary>The payloads of the subscription field <paramref name="field"/> received so far.</summary>
+    public IReadOnlyList<JsonElement> Payloads(string field) => Events.Select(e => e.GetProperty("data").GetProperty(field)).ToArray();
+
     /// <summary>Waits until a received location satisfies <paramref name="match"/>; returns it.</summary>
-    public async Task<JsonElement> WaitForLocationAsync(Func<JsonElement, bool> match, TimeSpan deadline, string because)
+    public Task<JsonElement> WaitForLocationAsync(Func<JsonElement, bool> match, TimeSpan deadline, string because) =>
+        WaitForAsync(() => Locations, match, deadline, because);
+
+    /// <summary>Waits until a received payload of <paramref name="field"/> satisfies <paramref name="match"/>; returns it.</summary>
+    public Task<JsonElement> WaitForPayloadAsync(string field, Func<JsonElement, bool> match, TimeSpan deadline, string because) =>
+        WaitForAsync(() => Payloads(field), match, deadline, because);
+
+    private async Task<JsonElement> WaitForAsync(Func<IEnumerable<JsonElement>> received, Func<JsonElement, bool> match, TimeSpan deadline, string because)
     {
         JsonElement found = default;
         await Eventually.Until(() =>
         {
             if (Error is not null)
                 throw new InvalidOperationException("Subscription failed: " + Error);
-            foreach (var location in Locations)
+            foreach (var item in received())
             {
-                if (match(location))
+                if (match(item))
                 {
-                    found = location;
+                    found = item;
                     return true;
                 }
             }

@@ -1,0 +1,17 @@
+-- Dispatch, embedded storage (SQLite) - 005: the tenant registry.
+--
+-- Tokens are accepted only for registered tenants (docs/security.md). Operators add tenants with the `tenant add`
+-- verb, which writes here; the servers read the table (cached) to accept or refuse a token's tenant. The tenants
+-- named in configuration (`default` unless switched off, and Dispatch:Tenants:Known) are known without a row.
+-- Rows belong to one Orleans service id, like the other tables, so two deployments may share a database.
+--
+-- Idempotent: IF NOT EXISTS throughout.
+
+CREATE TABLE IF NOT EXISTS dispatch_tenants
+(
+    service_id  TEXT    NOT NULL,
+    tenant      TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    PRIMARY KEY (service_id, tenant)
+);
