@@ -27,7 +27,7 @@ public static class SimulatorCli
           ceiling-http   [--connections 64] [--seconds 10] [--body-bytes 2700]   no-op Kestrel POST driven by this client
           ceiling-grain  [--grains 10000] [--concurrency 1000] [--seconds 10]  trivial grain calls on an in-process silo
           graphql   the S3 read paths alone (same options as S3)
-        Local servers are the Release build of src/Dispatch.Server (built with the simulator); --server-arg KEY=VALUE adds
+        --token is an admin's JWT (scenarios register devices, which is for admins). Local servers are the Release build of src/Dispatch.Server (built with the simulator); --server-arg KEY=VALUE adds
         configuration to them.
         """;
 

@@ -9,12 +9,14 @@ namespace Dispatch.Cluster.Tests;
 [Collection(ClusterCollection.Name)]
 public class DrainTests(PostgresServer postgres)
 {
+    public const string Tenant = "drain";
+
     [Fact]
     public async Task A_request_in_flight_during_SIGTERM_completes_and_readiness_fails_before_the_silo_leaves()
     {
         await using var cluster = await SiloCluster.StartAsync(postgres, size: 2,
             new Dictionary<string, string> { ["Dispatch__ShutdownDrainSeconds"] = "3" });
-        var token = cluster.Token("dana", "Dispatcher", "drain");
+        var token = cluster.Token("dana", "Dispatcher", Tenant);
         var id = "drain-" + Guid.NewGuid().ToString("N")[..8];
 
         // A mutation whose body arrives in two parts: the server has the request and waits for the rest.

@@ -21,7 +21,7 @@ public class FailoverTests(PostgresServer postgres)
     public async Task Killing_a_silo_under_load_loses_nothing_acknowledged_and_the_others_carry_on()
     {
         await using var cluster = await SiloCluster.StartAsync(postgres);
-        var load = new Workload(cluster, "t" + Guid.NewGuid().ToString("N")[..10]);
+        var load = new Workload(cluster, Workload.TestTenant);
         load.InRotation.UnionWith([0, 1, 2]);
 
         // ---- a tenant: technicians, devices, work orders (created through every silo) ----

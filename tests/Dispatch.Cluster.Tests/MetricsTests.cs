@@ -19,7 +19,8 @@ public partial class MetricsTests(SingleServer server) : IClassFixture<SingleSer
         var shifts = Enum.GetNames<DayOfWeek>().Select(d => new { day = d.ToUpperInvariant(), start = "00:00", end = "00:00" }).ToArray();
         await office.DataAsync("mutation($input: SetTechnicianWorkingHoursInput!) { setTechnicianWorkingHours(input: $input) { id } }",
             new { input = new { technicianId = tech, shifts } });
-        var credential = (await office.DataAsync("mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { credential } }",
+        using var admin = server.Client(server.Token("ops", "Admin")); // devices are admin work
+        var credential = (await admin.DataAsync("mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { credential } }",
             new { input = new { id = "dev-" + tech, technicianId = tech } })).GetProperty("registerDevice").GetProperty("credential").GetString()!;
 
         var before = await ScrapeAsync();

@@ -10,7 +10,7 @@ public class RollingRestartTests(PostgresServer postgres)
     public async Task A_rolling_restart_of_every_silo_under_load_loses_nothing()
     {
         await using var cluster = await SiloCluster.StartAsync(postgres);
-        var load = new Workload(cluster, "t" + Guid.NewGuid().ToString("N")[..10]);
+        var load = new Workload(cluster, Workload.TestTenant);
         load.InRotation.UnionWith([0, 1, 2]);
         for (var t = 0; t < 6; t++)
             await load.CreateTechnicianAsync(t % 3, $"tech-{t}");

@@ -56,6 +56,10 @@ public sealed class SiloCluster : IAsyncDisposable
     {
         ["Dispatch__Storage__SiloPort"] = _ports[index].Silo.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Dispatch__Storage__GatewayPort"] = _ports[index].Gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // The tests' own tenants, known the configuration way (tokens of unknown tenants are refused). Not part of
+        // Environment(): a deployment registers its tenants with the `tenant add` verb instead.
+        ["Dispatch__Tenants__Known__0"] = Workload.TestTenant,
+        ["Dispatch__Tenants__Known__1"] = DrainTests.Tenant,
     };
 
     public int Size => _silos.Length;

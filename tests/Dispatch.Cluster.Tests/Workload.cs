@@ -18,6 +18,9 @@ public sealed class Workload(SiloCluster cluster, string tenant)
     private readonly ConcurrentBag<Ack> _acks = [];
     private int _next;
 
+    /// <summary>The tenant the workloads run in; every test has a database of its own, so one name is enough.</summary>
+    public const string TestTenant = "field-ops";
+
     public string Tenant { get; } = tenant;
 
     public string DispatcherToken { get; } = cluster.Token("dana", "Dispatcher", tenant);
@@ -51,9 +54,9 @@ public sealed class Workload(SiloCluster cluster, string tenant)
         return (start, start.AddHours(hours));
     }
 
-    public async Task<JsonElement> DataAsync(int silo, string query, object? variables = null)
+    public async Task<JsonElement> DataAsync(int silo, string query, object? variables = null, bool asAdmin = false)
     {
-        using var client = cluster.Client(silo, DispatcherToken);
+        using var client = cluster.Client(silo, asAdmin ? AdminToken : DispatcherToken);
         return await client.DataAsync(query, variables);
     }
 
@@ -96,7 +99,7 @@ public sealed class Workload(SiloCluster cluster, string tenant)
         var deviceId = "dev-" + technicianId;
         var registered = (await DataAsync(silo,
             "mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { credential } }",
-            new { input = new { id = deviceId, technicianId } })).GetProperty("registerDevice");
+            new { input = new { id = deviceId, technicianId } }, asAdmin: true)).GetProperty("registerDevice"); // devices are admin work
         _devices[technicianId] = new DeviceLedger(technicianId, registered.GetProperty("credential").GetString()!);
         return deviceId;
     }

@@ -8,7 +8,7 @@ namespace Dispatch.Simulator.Infrastructure;
 /// <summary>GraphQL over plain HTTP, as any client would speak it; one pooled HttpClient per simulator run.</summary>
 public sealed class GraphQLClient(HttpClient http)
 {
-    public static GraphQLClient Create(Uri baseAddress, string? token, int connections)
+    public static GraphQLClient Create(Uri baseAddress, string? token, int connections, int maxAliases = 30)
     {
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -17,10 +17,16 @@ public sealed class GraphQLClient(HttpClient http)
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return new GraphQLClient(http);
+        return new GraphQLClient(http) { MaxAliases = maxAliases };
     }
 
     public HttpClient Http => http;
+
+    /// <summary>
+    /// Most aliased fields the server accepts in one document (<c>Dispatch:GraphQL:MaxAliases</c>, 30 by default); batched
+    /// mutations and reads stay within it.
+    /// </summary>
+    public int MaxAliases { get; init; } = 30;
 
     /// <summary>Runs an operation; GraphQL errors come back as <see cref="GraphQLException"/> with their code.</summary>
     public async Task<JsonElement> RunAsync(string query, object? variables = null, CancellationToken cancellationToken = default)

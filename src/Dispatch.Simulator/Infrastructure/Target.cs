@@ -6,14 +6,20 @@ namespace Dispatch.Simulator.Infrastructure;
 /// </summary>
 public sealed class Target : IAsyncDisposable
 {
-    private Target(Uri url, string token, LocalServer? local)
+    /// <summary>A local server is started with a larger alias limit so seeding sends bigger batches (configuration, not a shortcut).</summary>
+    public const int LocalMaxAliases = 300;
+
+    private Target(Uri url, string token, LocalServer? local, int maxAliases)
     {
+        MaxAliases = maxAliases;
         Url = url;
         DispatcherToken = token;
         Local = local;
     }
 
     public Uri Url { get; }
+
+    public int MaxAliases { get; }
 
     public string DispatcherToken { get; }
 
@@ -29,20 +35,21 @@ public sealed class Target : IAsyncDisposable
         if (options.Flag("start-local"))
         {
             Progress.Note("starting a local server (Release build, embedded SQLite)…");
-            var local = await LocalServer.StartAsync(options.Text("data"), [.. localConfiguration ?? [], .. options.All("server-arg").Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a)]);
+            var local = await LocalServer.StartAsync(options.Text("data"), [$"--Dispatch:GraphQL:MaxAliases={LocalMaxAliases}", .. localConfiguration ?? [], .. options.All("server-arg").Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a)]);
             Progress.Note($"local server pid {local.ProcessId} at {local.Url}");
-            return new Target(local.Url, local.Token("sim-dispatcher", "Dispatcher"), local);
+            // Admin: the scenarios register devices (admins only) as well as dispatch (admins and dispatchers).
+            return new Target(local.Url, local.Token("sim-admin", "Admin"), local, LocalMaxAliases);
         }
 
         var url = options.Text("url") ?? throw new ArgumentException("Give --url URL --token JWT for a running server, or --start-local.");
-        var token = options.Text("token") ?? throw new ArgumentException("--token (a dispatcher's JWT, or DISPATCH_TOKEN) is required with --url.");
-        return new Target(new Uri(url), token, null);
+        var token = options.Text("token") ?? throw new ArgumentException("--token (an admin's JWT, or DISPATCH_TOKEN) is required with --url.");
+        return new Target(new Uri(url), token, null, options.Int("max-aliases", 30));
     }
 
     /// <summary>A server started elsewhere in this run (the demo), not disposed by the target.</summary>
-    public static Task<Target> ForLocalAsync(LocalServer server, string token) => Task.FromResult(new Target(server.Url, token, null));
+    public static Task<Target> ForLocalAsync(LocalServer server, string token) => Task.FromResult(new Target(server.Url, token, null, LocalMaxAliases));
 
-    public GraphQLClient GraphQL(int connections) => GraphQLClient.Create(Url, DispatcherToken, connections);
+    public GraphQLClient GraphQL(int connections) => GraphQLClient.Create(Url, DispatcherToken, connections, MaxAliases);
 
     public MemorySample? ServerMemory() => Local?.Memory();
 

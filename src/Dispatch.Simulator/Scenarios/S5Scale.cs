@@ -97,6 +97,7 @@ public static class S5Scale
     /// <summary>Reads ids [0, count) in aliased batches; a null answer (not found) is an error.</summary>
     private static async Task<int> ReadAllAsync(GraphQLClient graph, int count, int batch, int parallel, Func<int, string> field, string what)
     {
+        batch = Math.Clamp(graph.MaxAliases, 1, Math.Max(1, batch));
         var errors = 0;
         var done = 0;
         var chunks = Enumerable.Range(0, (count + batch - 1) / batch).Select(c => (Start: c * batch, End: Math.Min(count, (c + 1) * batch)));

@@ -70,6 +70,7 @@ public sealed class Fleet(GraphQLClient client, string prefix, Geography.City[] 
     public async Task<FleetResult> CreateTechniciansAsync(int from, int to, bool devices, string shifts, int batch, int parallel,
         Func<int, bool>? osmAnd = null, bool uniformSquare = false, string? deviceSuffix = null, CancellationToken cancellationToken = default)
     {
+        batch = Math.Clamp(client.MaxAliases / (devices ? 3 : 2), 1, Math.Max(1, batch)); // three or two aliased fields per technician
         var technicians = new SimTechnician[to - from];
         var created = new SimDevice?[to - from];
         var counts = new Counts();
@@ -145,6 +146,7 @@ public sealed class Fleet(GraphQLClient client, string prefix, Geography.City[] 
     public async Task<WorkOrderResult> CreateWorkOrdersAsync(int from, int to, int batch, int parallel, Func<int, GeoPoint?>? siteNear = null,
         CancellationToken cancellationToken = default)
     {
+        batch = Math.Clamp(client.MaxAliases, 1, Math.Max(1, batch));
         var orders = new SimWorkOrder[to - from];
         var counts = new Counts();
         var chunks = Enumerable.Range(0, (to - from + batch - 1) / batch).Select(c => (Start: from + c * batch, End: Math.Min(to, from + (c + 1) * batch)));
