@@ -60,6 +60,9 @@ public sealed class SiloCluster : IAsyncDisposable
         // Environment(): a deployment registers its tenants with the `tenant add` verb instead.
         ["Dispatch__Tenants__Known__0"] = Workload.TestTenant,
         ["Dispatch__Tenants__Known__1"] = DrainTests.Tenant,
+        // The workload is many dispatchers sharing one user's token; the per-user rate limit (proven in the
+        // server's AbuseLimitTests) would turn it into a test of that limit instead of the cluster.
+        ["Dispatch__Limits__RequestsPerSecond"] = "0",
     };
 
     public int Size => _silos.Length;

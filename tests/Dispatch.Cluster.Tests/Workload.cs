@@ -11,7 +11,7 @@ namespace Dispatch.Cluster.Tests;
 /// </summary>
 public sealed class Workload(SiloCluster cluster, string tenant)
 {
-    public const string OrderFields = "id version status assignment { primary { technicianId } } visit { bookedWindow { start end } }";
+    public const string OrderFields = "id version status assignment { primary { technicianId } } visit { bookedWindow { start end } } eta { basedOnFixAt }";
 
     private readonly ConcurrentDictionary<string, OrderLedger> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DeviceLedger> _devices = new(StringComparer.Ordinal);
