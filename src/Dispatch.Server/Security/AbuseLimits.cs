@@ -124,6 +124,14 @@ public static class AbuseLimits
             return null; // devices: per-device token bucket in their grain; probes: never throttled
         }
 
+        if (http.WebSockets.IsWebSocketRequest && string.IsNullOrEmpty(http.Request.Headers.Authorization))
+        {
+            // A GraphQL socket's token arrives later, in connection_init, so its upgrade looks anonymous; counting it per IP
+            // would make every dashboard behind one proxy share a bucket. Sockets are limited per user once the token is
+            // known (WebSocketsPerUser, close 4429).
+            return null;
+        }
+
         return http.User.ToActor() is { } actor
             ? "u:" + TenantKey.Compose(actor.Tenant, actor.UserId.Length <= 64 && TenantKey.IsValidPart(actor.UserId) ? actor.UserId : Hash(actor.UserId))
             : "ip:" + (http.Connection.RemoteIpAddress ?? IPAddress.None);
