@@ -9,8 +9,11 @@ public sealed class Target : IAsyncDisposable
     /// <summary>A local server is started with a larger alias limit so seeding sends bigger batches (configuration, not a shortcut).</summary>
     public const int LocalMaxAliases = 300;
 
-    /// <summary>A simulated office drives hundreds of requests per second with one token; a local server lifts the per-user limit.</summary>
-    public const string NoUserRateLimit = "--Dispatch:Limits:RequestsPerSecond=0";
+    /// <summary>
+    /// What every local server is started with: seeding batches of up to <see cref="LocalMaxAliases"/> aliased mutations,
+    /// and no per-user rate limit, since a simulated office drives hundreds of requests per second with one token.
+    /// </summary>
+    public static readonly string[] LocalServerArguments = [$"--Dispatch:GraphQL:MaxAliases={LocalMaxAliases}", "--Dispatch:Limits:RequestsPerSecond=0"];
 
     private Target(Uri url, string token, LocalServer? local, int maxAliases)
     {
@@ -38,7 +41,7 @@ public sealed class Target : IAsyncDisposable
         if (options.Flag("start-local"))
         {
             Progress.Note("starting a local server (Release build, embedded SQLite)…");
-            var local = await LocalServer.StartAsync(options.Text("data"), [$"--Dispatch:GraphQL:MaxAliases={LocalMaxAliases}", NoUserRateLimit, .. localConfiguration ?? [], .. options.All("server-arg").Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a)]);
+            var local = await LocalServer.StartAsync(options.Text("data"), [.. LocalServerArguments, .. localConfiguration ?? [], .. options.All("server-arg").Select(a => a.StartsWith("--", StringComparison.Ordinal) ? a : "--" + a)]);
             Progress.Note($"local server pid {local.ProcessId} at {local.Url}");
             // Admin: the scenarios register devices (admins only) as well as dispatch (admins and dispatchers).
             return new Target(local.Url, local.Token("sim-admin", "Admin"), local, LocalMaxAliases);

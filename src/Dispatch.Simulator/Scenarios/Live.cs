@@ -27,7 +27,7 @@ public static class Live
     public static async Task<object> DemoAsync(Arguments options, CancellationToken cancellationToken)
     {
         var data = Path.GetFullPath(options.Text("data", "data-demo"));
-        await using var server = await LocalServer.StartAsync(data, [$"--Dispatch:GraphQL:MaxAliases={Target.LocalMaxAliases}", Target.NoUserRateLimit]);
+        await using var server = await LocalServer.StartAsync(data, Target.LocalServerArguments);
         var token = server.Token("demo-dispatcher", "Dispatcher");
         var ws = new UriBuilder(server.Url) { Scheme = "ws", Path = "/graphql" }.Uri;
         Progress.Note($$"""

@@ -36,11 +36,12 @@ public static class S5Scale
                 firstTechnician: (int)Math.Min(counts.Technicians, technicians), firstWorkOrder: (int)Math.Min(counts.WorkOrders, workOrders));
             // The technicians connection reads the best-match index, which follows changes within moments: wait for it.
             var until = DateTime.UtcNow.AddSeconds(30);
-            do
+            counts = await CountsAsync(graph);
+            while (counts.Technicians < technicians && DateTime.UtcNow < until)
             {
+                await Task.Delay(200); // poll interval, bounded by the deadline above
                 counts = await CountsAsync(graph);
             }
-            while (counts.Technicians < technicians && DateTime.UtcNow < until && await Delay());
         }
 
         var local = target.Local!;
@@ -78,12 +79,6 @@ public static class S5Scale
             errors = technicianErrors + workOrderErrors + (seeded?.Errors ?? 0),
             conditions = conditions.Finish(target),
         };
-    }
-
-    private static async Task<bool> Delay()
-    {
-        await Task.Delay(200);
-        return true;
     }
 
     public sealed record StoredCounts(long Technicians, long WorkOrders);

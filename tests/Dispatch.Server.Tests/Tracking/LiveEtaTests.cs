@@ -39,7 +39,7 @@ public class LiveEtaTests(LiveEtaTests.Server shared) : IClassFixture<LiveEtaTes
         var technicianId = DispatchApi.NewId("tech");
         var userId = "user-" + technicianId;
         await api.CreateTechnicianAsync(technicianId, userId: userId);
-        var device = await Tracking.RegisterDeviceAsync(dispatcher, technicianId, userId);
+        var device = await Tracking.RegisterDeviceAsync(technicianId, userId);
         var orderId = await api.CreateOrderAsync(lat: SiteLatitude, lon: SiteLongitude);
         var now = DateTimeOffset.UtcNow;
         var windowEnd = now.AddMinutes(15);

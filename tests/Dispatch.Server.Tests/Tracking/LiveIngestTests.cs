@@ -232,7 +232,7 @@ public class LiveIngestTests(SharedTrackingServer shared) : IClassFixture<Shared
         using var dispatcher = Server.Client(Server.Token("dana", "Dispatcher", tenant));
         var api = new DispatchApi(dispatcher);
         var technicianId = await api.CreateTechnicianAsync(lat: 32.78, lon: -96.80); // based in Dallas
-        var device = await Server.RegisterDeviceAsync(dispatcher, technicianId, "user-" + technicianId, tenant);
+        var device = await Server.RegisterDeviceAsync(technicianId, "user-" + technicianId, tenant);
         var orderId = await api.CreateOrderAsync(lat: 29.76, lon: -95.37); // a job in Houston
         var now = DateTimeOffset.UtcNow;
         const string Suggest = "query($id: ID!, $window: TimeWindowInput) { suggestTechnicians(workOrderId: $id, window: $window) " +

@@ -73,11 +73,11 @@ public sealed class TrackingServer : IAsyncDisposable
         var userId = "user-" + technicianId;
         await dispatcher.DataAsync("mutation($input: CreateTechnicianInput!) { createTechnician(input: $input) { id } }",
             new { input = new { id = technicianId, name = "Test " + technicianId, userId } });
-        return await RegisterDeviceAsync(dispatcher, technicianId, userId, tenant, osmAnd);
+        return await RegisterDeviceAsync(technicianId, userId, tenant, osmAnd);
     }
 
-    /// <summary>A device for an existing technician, registered by <paramref name="dispatcher"/> (of <paramref name="tenant"/>).</summary>
-    public async Task<TestDevice> RegisterDeviceAsync(HttpClient dispatcher, string technicianId, string userId, string tenant = "default", bool osmAnd = false)
+    /// <summary>A device for an existing technician of <paramref name="tenant"/>, registered by that tenant's Admin.</summary>
+    public async Task<TestDevice> RegisterDeviceAsync(string technicianId, string userId, string tenant = "default", bool osmAnd = false)
     {
         var deviceId = "dev-" + Guid.NewGuid().ToString("N")[..10];
         using var admin = Client(Token("admin", "Admin", tenant)); // devices hold credentials: admins manage them
