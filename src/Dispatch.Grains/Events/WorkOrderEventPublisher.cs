@@ -7,7 +7,7 @@ namespace Dispatch.Grains.Events;
 
 /// <summary>
 /// Per silo: takes every work-order change from the grains that made it (a non-blocking enqueue), and delivers them in
-/// batches to every registered host observer with one-way calls.
+/// batches to every registered host observer, in order, through one lane per host.
 /// </summary>
 /// <remarks>
 /// <para>Why observers and not Orleans streams: the live feed is best-effort by nature (a GraphQL subscriber that
@@ -16,20 +16,31 @@ namespace Dispatch.Grains.Events;
 /// sizing and no subscription handles to resume after a restart; it is the GPSTracker sample's design. Memory streams
 /// would add a pulling delay, fixed queues that throw when full, and durable pub/sub state for subscribers that are
 /// not durable anyway.</para>
+/// <para>Order: Orleans does not promise that two messages to the same target arrive in the order they were sent, and
+/// a host drops a change older than one it has already delivered (so it never reorders a work order's history). Sending
+/// fire-and-forget batches therefore lost changes now and then. Each host has its own lane instead: the next batch goes
+/// only when the host has acknowledged the previous one. Batches grow while a call is in flight, so a lane costs one
+/// round trip per batch, not per change; a slow or dead host fills only its own bounded lane (oldest batches dropped and
+/// logged) and never holds up the grains or the other hosts.</para>
 /// <para>The registry is read once per batch, so a host that registered before a change was made receives it, whichever
-/// silo made it. Batches grow under load, which keeps the number of registry reads and observer calls bounded. The
-/// queue is bounded; if hosts cannot keep up (they are one-way calls, so they rarely slow the loop) the oldest events are
-/// dropped and logged rather than blocking grains or growing memory.</para>
+/// silo made it. A host missing from the registry keeps its lane until it has been missing for the registry's expiry:
+/// a registry that was just re-activated on another silo (empty until hosts renew) does not cut every host off.</para>
 /// </remarks>
-public sealed class WorkOrderEventPublisher(IGrainFactory grains, ILogger<WorkOrderEventPublisher> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed class WorkOrderEventPublisher(IGrainFactory grains, TimeProvider clock, ILogger<WorkOrderEventPublisher> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int MaxBatch = 256;
+    private const int LaneBatches = 256;
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Channel<WorkOrderChanged> _queue = Channel.CreateBounded<WorkOrderChanged>(
         new BoundedChannelOptions(50_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
         dropped => logger.LogWarning("Work-order event queue full: dropped the change of {WorkOrderId} v{Version}.", dropped.WorkOrderId, dropped.Version));
 
-    private Task? _loop;
+    private readonly ILogger _logger = logger;
+    private readonly Dictionary<GrainId, HostLane> _lanes = [];
     private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
 
     public void Publish(WorkOrderChanged change) => _queue.Writer.TryWrite(change);
 
@@ -47,7 +58,8 @@ public sealed class WorkOrderEventPublisher(IGrainFactory grains, ILogger<WorkOr
         _queue.Writer.TryComplete();
         if (_loop is null) return;
         // Deliver what is queued if it can be done quickly; then give up.
-        if (await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(2), ct)) != _loop) await _stopping.CancelAsync();
+        var drained = Task.WhenAll([_loop, .. _lanes.Values.Select(l => l.Completion)]);
+        if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2), ct)) != drained) await _stopping.CancelAsync();
         try
         {
             await _loop;
@@ -62,30 +74,102 @@ public sealed class WorkOrderEventPublisher(IGrainFactory grains, ILogger<WorkOr
         var reader = _queue.Reader;
         var batch = new List<WorkOrderChanged>(MaxBatch);
         var registry = grains.GetGrain<IWorkOrderFeedRegistryGrain>(0);
-        while (await reader.WaitToReadAsync(_stopping.Token))
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var change)) batch.Add(change);
-            if (batch.Count == 0) continue;
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var change)) batch.Add(change);
+                if (batch.Count == 0) continue;
+                try
+                {
+                    RefreshLanes(await registry.GetObservers());
+                }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    // Deliver to the hosts already known rather than dropping the batch.
+                    logger.LogWarning(ex, "Could not read the live-feed registry; delivering to the {Count} hosts already known.", _lanes.Count);
+                }
+
+                var changes = batch.ToImmutableArray();
+                foreach (var lane in _lanes.Values) lane.Enqueue(changes);
+            }
+        }
+        finally
+        {
+            foreach (var lane in _lanes.Values) lane.Complete();
+        }
+    }
+
+    private void RefreshLanes(ImmutableArray<IWorkOrderEventObserver> observers)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var observer in observers)
+        {
+            var id = observer.GetGrainId();
+            if (!_lanes.TryGetValue(id, out var lane))
+            {
+                lane = new HostLane(observer, this);
+                _lanes[id] = lane;
+            }
+
+            lane.LastListed = now;
+        }
+
+        foreach (var (id, lane) in _lanes.Where(l => now - l.Value.LastListed > WorkOrderFeedRegistryGrain.Expiry).ToList())
+        {
+            lane.Complete();
+            _lanes.Remove(id);
+        }
+    }
+
+    /// <summary>One host's ordered delivery: one acknowledged call at a time; batches queued meanwhile are merged.</summary>
+    private sealed class HostLane
+    {
+        private readonly IWorkOrderEventObserver _observer;
+        private readonly WorkOrderEventPublisher _owner;
+        private readonly Channel<ImmutableArray<WorkOrderChanged>> _batches;
+
+        public HostLane(IWorkOrderEventObserver observer, WorkOrderEventPublisher owner)
+        {
+            _observer = observer;
+            _owner = owner;
+            _batches = Channel.CreateBounded<ImmutableArray<WorkOrderChanged>>(
+                new BoundedChannelOptions(LaneBatches) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+                dropped => owner._logger.LogWarning("A host is not keeping up with the live feed: dropped {Count} work-order changes for it.", dropped.Length));
+            Completion = Task.Run(DeliverAsync);
+        }
+
+        public DateTimeOffset LastListed { get; set; }
+
+        public Task Completion { get; }
+
+        public void Enqueue(ImmutableArray<WorkOrderChanged> changes) => _batches.Writer.TryWrite(changes);
+
+        public void Complete() => _batches.Writer.TryComplete();
+
+        private async Task DeliverAsync()
+        {
+            var reader = _batches.Reader;
+            var merged = ImmutableArray.CreateBuilder<WorkOrderChanged>();
             try
             {
-                var observers = await registry.GetObservers();
-                var changes = batch.ToImmutableArray();
-                foreach (var observer in observers)
+                while (await reader.WaitToReadAsync(_owner._stopping.Token))
                 {
+                    merged.Clear();
+                    while (merged.Count < MaxBatch && reader.TryRead(out var batch)) merged.AddRange(batch);
                     try
                     {
-                        await observer.OnWorkOrderChanges(changes);
+                        await _observer.OnWorkOrderChanges(merged.ToImmutable()).WaitAsync(DeliveryTimeout, _owner._stopping.Token);
                     }
-                    catch (Exception ex)
+                    catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
                     {
-                        logger.LogDebug(ex, "Could not deliver work-order changes to a host observer.");
+                        _owner._logger.LogDebug(ex, "Could not deliver {Count} work-order changes to a host observer.", merged.Count);
                     }
                 }
             }
-            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_owner._stopping.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Could not deliver {Count} work-order changes; they are dropped from the live feed.", batch.Count);
             }
         }
     }

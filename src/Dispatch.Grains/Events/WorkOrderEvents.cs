@@ -11,8 +11,11 @@ namespace Dispatch.Grains.Events;
 [Alias("Dispatch.IWorkOrderEventObserver")]
 public interface IWorkOrderEventObserver : IGrainObserver
 {
-    /// <summary>One-way: a slow or dead host never holds up the silo that publishes.</summary>
-    [OneWay, Alias("OnWorkOrderChanges")]
+    /// <summary>
+    /// Acknowledged, so the publisher can keep each host's batches in order (one call in flight per host). The host only
+    /// hands the changes to in-process buffers before it returns; a slow or dead host holds up only its own lane.
+    /// </summary>
+    [Alias("OnWorkOrderChanges")]
     Task OnWorkOrderChanges(ImmutableArray<WorkOrderChanged> changes);
 }
 
