@@ -49,6 +49,9 @@ public static class DispatchSiloBuilderExtensions
             {
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 AddAdoNetStateAndReminders(silo, SqliteInvariant, options.SqliteConnectionString);
+                var gate = SqliteWriteGate.For(options.SqliteConnectionString);
+                QueueWritesOn(silo.Services, Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, gate);
+                QueueWritesOn(silo.Services, PubSubStoreName, gate);
                 break;
             }
 
@@ -115,6 +118,16 @@ public static class DispatchSiloBuilderExtensions
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
+    }
+
+    /// <summary>Wraps the grain storage registered as <paramref name="name"/> so its writes wait on <paramref name="gate"/>.</summary>
+    private static void QueueWritesOn(IServiceCollection services, string name, SqliteWriteGate gate)
+    {
+        var registered = services.Single(d => d.ServiceType == typeof(Orleans.Storage.IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, name));
+        var create = registered.KeyedImplementationFactory
+            ?? throw new InvalidOperationException($"Grain storage '{name}' is not registered through a factory.");
+        services.Remove(registered);
+        services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(name, (sp, key) => new GatedGrainStorage((Orleans.Storage.IGrainStorage)create(sp, key), gate));
     }
 
     /// <summary>The address this silo advertises: an IP literal, else a host name resolved to its first IPv4 (then IPv6) address; loopback when unset.</summary>

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text;
 using Dispatch.Domain.Geo;
 using Dispatch.Domain.WorkOrders;
+using Dispatch.Grains.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -32,9 +33,11 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
     private readonly bool _postgres;
     private readonly NpgsqlDataSource? _dataSource;
     private readonly string _serviceId;
+    private readonly SqliteWriteGate? _writeGate;
 
-    private SqlWorkOrderReadModel(Func<DbConnection> connect, bool postgres, NpgsqlDataSource? dataSource, string serviceId)
+    private SqlWorkOrderReadModel(Func<DbConnection> connect, bool postgres, NpgsqlDataSource? dataSource, string serviceId, SqliteWriteGate? writeGate = null)
     {
+        _writeGate = writeGate;
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceId);
         _connect = connect;
         _postgres = postgres;
@@ -43,7 +46,7 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
     }
 
     public static SqlWorkOrderReadModel Sqlite(string connectionString, string serviceId) =>
-        new(() => new SqliteConnection(connectionString), postgres: false, dataSource: null, serviceId);
+        new(() => new SqliteConnection(connectionString), postgres: false, dataSource: null, serviceId, SqliteWriteGate.For(connectionString));
 
     public static SqlWorkOrderReadModel Postgres(string connectionString, string serviceId)
     {
@@ -53,9 +56,15 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
 
     private string IdColumn => _postgres ? "w.id COLLATE \"C\"" : "w.id";
 
-    public async Task<bool> UpsertAsync(WorkOrderListItem item, CancellationToken cancellationToken = default)
+    public Task<bool> UpsertAsync(WorkOrderListItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
+        // SQLite: queued behind this process's other writes to the file (see SqliteWriteGate).
+        return _writeGate is { } gate ? gate.RunAsync(() => WriteAsync(item, cancellationToken), cancellationToken) : WriteAsync(item, cancellationToken);
+    }
+
+    private async Task<bool> WriteAsync(WorkOrderListItem item, CancellationToken cancellationToken)
+    {
         await using var connection = _connect();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
