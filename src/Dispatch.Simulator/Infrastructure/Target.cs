@@ -11,9 +11,11 @@ public sealed class Target : IAsyncDisposable
 
     /// <summary>
     /// What every local server is started with: seeding batches of up to <see cref="LocalMaxAliases"/> aliased mutations,
-    /// and no per-user rate limit, since a simulated office drives hundreds of requests per second with one token.
+    /// no per-user rate limit, and no practical per-user socket limit, since a simulated office drives hundreds of requests
+    /// per second and S2's 51 dashboards with one token.
     /// </summary>
-    public static readonly string[] LocalServerArguments = [$"--Dispatch:GraphQL:MaxAliases={LocalMaxAliases}", "--Dispatch:Limits:RequestsPerSecond=0"];
+    public static readonly string[] LocalServerArguments =
+        [$"--Dispatch:GraphQL:MaxAliases={LocalMaxAliases}", "--Dispatch:Limits:RequestsPerSecond=0", "--Dispatch:Limits:WebSocketsPerUser=100000"];
 
     private Target(Uri url, string token, LocalServer? local, int maxAliases)
     {
