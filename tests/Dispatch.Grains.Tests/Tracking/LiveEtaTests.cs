@@ -86,9 +86,13 @@ public class LiveEtaTests(TrackingCluster cluster)
         // A fix on site is no longer an ETA for the order.
         await location.Report([Fix(Scenario.Yard, DateTimeOffset.UtcNow)]);
         Assert.Null((await scenario.WorkOrder("wo-1").Get())!.Eta);
+        // The feed delivers asynchronously: wait for the on-site change to arrive before counting what came before it.
+        await Eventually.Until(() => { lock (events) return events.Any(e => e.WorkOrder.Version == onSite.Version); },
+            Deadline, "subscribers got the on-site change");
         lock (events)
         {
             Assert.Equal(2, events.Count(e => e.Kind == WorkOrderChangeKind.EtaUpdated));
+            Assert.Equal(onSite.Version, events[^1].WorkOrder.Version);
             Assert.Null(events[^1].WorkOrder.Eta);
         }
     }
