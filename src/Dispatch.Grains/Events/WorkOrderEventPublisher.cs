@@ -58,15 +58,22 @@ public sealed class WorkOrderEventPublisher(IGrainFactory grains, TimeProvider c
         _queue.Writer.TryComplete();
         if (_loop is null) return;
         // Deliver what is queued if it can be done quickly; then give up.
-        var drained = Task.WhenAll([_loop, .. _lanes.Values.Select(l => l.Completion)]);
+        var drained = DrainAsync(_loop);
         if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2), ct)) != drained) await _stopping.CancelAsync();
         try
         {
-            await _loop;
+            await drained;
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>The loop first (it completes every lane as it ends, and only it touches the lanes), then the lanes' last calls.</summary>
+    private async Task DrainAsync(Task loop)
+    {
+        await loop;
+        await Task.WhenAll(_lanes.Values.Select(l => l.Completion));
     }
 
     private async Task RunAsync()

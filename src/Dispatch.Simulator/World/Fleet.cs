@@ -74,7 +74,7 @@ public sealed class Fleet(GraphQLClient client, string prefix, Geography.City[] 
         var technicians = new SimTechnician[to - from];
         var created = new SimDevice?[to - from];
         var counts = new Counts();
-        var chunks = Enumerable.Range(0, (to - from + batch - 1) / batch).Select(c => (Start: from + c * batch, End: Math.Min(to, from + (c + 1) * batch)));
+        var chunks = Chunks(from, to, batch);
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             var document = new StringBuilder();
@@ -149,7 +149,7 @@ public sealed class Fleet(GraphQLClient client, string prefix, Geography.City[] 
         batch = Math.Clamp(client.MaxAliases, 1, Math.Max(1, batch));
         var orders = new SimWorkOrder[to - from];
         var counts = new Counts();
-        var chunks = Enumerable.Range(0, (to - from + batch - 1) / batch).Select(c => (Start: from + c * batch, End: Math.Min(to, from + (c + 1) * batch)));
+        var chunks = Chunks(from, to, batch);
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             var document = new StringBuilder();
@@ -188,6 +188,10 @@ public sealed class Fleet(GraphQLClient client, string prefix, Geography.City[] 
         Progress.EndLine();
         return new WorkOrderResult(orders, counts.Failed, counts.AlreadyExisted, counts.FirstErrors());
     }
+
+    /// <summary>[from, to) cut into consecutive ranges of at most <paramref name="batch"/>: one GraphQL request each.</summary>
+    private static IEnumerable<(int Start, int End)> Chunks(int from, int to, int batch) =>
+        Enumerable.Range(0, (to - from + batch - 1) / batch).Select(c => (from + c * batch, Math.Min(to, from + (c + 1) * batch)));
 
     private static JsonArray Shifts(int n, string kind)
     {
