@@ -124,7 +124,7 @@ public static class AbuseLimits
             return null; // devices: per-device token bucket in their grain; probes: never throttled
         }
 
-        if (http.WebSockets.IsWebSocketRequest && string.IsNullOrEmpty(http.Request.Headers.Authorization))
+        if (IsWebSocketUpgrade(http) && string.IsNullOrEmpty(http.Request.Headers.Authorization))
         {
             // A GraphQL socket's token arrives later, in connection_init, so its upgrade looks anonymous; counting it per IP
             // would make every dashboard behind one proxy share a bucket. Sockets are limited per user once the token is
@@ -137,6 +137,17 @@ public static class AbuseLimits
             : "ip:" + (http.Connection.RemoteIpAddress ?? IPAddress.None);
     }
 
+    /// <summary>
+    /// A WebSocket upgrade, read from the request itself: <c>HttpContext.WebSockets.IsWebSocketRequest</c> needs the
+    /// WebSockets middleware, which only the GraphQL endpoint's own pipeline adds, so out here it always said no (and a
+    /// token-less upgrade was counted against the caller's IP after all).
+    /// </summary>
+    private static bool IsWebSocketUpgrade(HttpContext http) =>
+        (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+         && string.Equals(http.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase))
+        || (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect
+            && string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase));
+
     private static string Hash(string value) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..32];
 
     private static async ValueTask RejectAsync(OnRejectedContext context)
@@ -146,7 +157,7 @@ public static class AbuseLimits
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         const string Detail = "Too many requests from this user; slow down and retry after the Retry-After seconds. Nothing was done.";
-        if (http.Request.Path.StartsWithSegments("/graphql") && !http.WebSockets.IsWebSocketRequest)
+        if (http.Request.Path.StartsWithSegments("/graphql") && !IsWebSocketUpgrade(http))
         {
             // GraphQL clients branch on extensions.code; the status and Retry-After say the same to HTTP clients.
             await http.Response.WriteAsJsonAsync(new
