@@ -35,7 +35,9 @@ public static class TelemetrySetup
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "dispatch"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter("Microsoft.Orleans", DispatchMetrics.MeterName).AddAspNetCoreInstrumentation();
+                // "System.Runtime" is .NET's own meter: GC, JIT, thread pool and lock contention, what an operator reads first
+                // when a node is slow.
+                metrics.AddMeter("Microsoft.Orleans", DispatchMetrics.MeterName, "System.Runtime").AddAspNetCoreInstrumentation();
                 if (otlp) metrics.AddOtlpExporter();
                 if (prometheus) metrics.AddPrometheusExporter();
             });

@@ -23,7 +23,7 @@ public static class S2Live
         var devices = options.Int("devices", 1000);
         var subscriberCount = options.Int("subscribers", 50);
         var duration = options.Seconds("seconds", 15);
-        var warmup = options.Seconds("warmup", 3);
+        var warmup = options.Seconds("warmup", 30);
         var connections = options.Int("connections", 64);
         var stalled = !options.Flag("no-stalled");
         var share = options.Double("box-share", 0.10);
@@ -87,13 +87,24 @@ public static class S2Live
             }
 
             var memory = new List<RssSample>();
+            var pid = target.Local?.ProcessId ?? 0;
+            TimeSpan? serverCpuFrom = null;
+            var simulatorCpuFrom = TimeSpan.Zero;
             var send = await SendAsync(target, seeded.Devices, city, rate, connections, warmup, duration, clock,
-                () => Volatile.Write(ref measureFrom, clock.ElapsedTicks),
+                () =>
+                {
+                    serverCpuFrom = ProcessMemory.CpuTime(pid);
+                    simulatorCpuFrom = Process.GetCurrentProcess().TotalProcessorTime;
+                    Volatile.Write(ref measureFrom, clock.ElapsedTicks);
+                },
                 second =>
                 {
                     if (target.ServerMemory() is { } m)
                         memory.Add(new RssSample(second, m.RssMiB));
                 });
+            // Cores each side used over the measured window: on one machine they share its cores, which bounds the rate.
+            var serverCores = serverCpuFrom is { } sFrom && ProcessMemory.CpuTime(pid) is { } sTo ? Math.Round((sTo - sFrom) / duration, 2) : (double?)null;
+            var simulatorCores = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - simulatorCpuFrom) / duration, 2);
             var merged = samples.SelectMany(s =>
             {
                 lock (s)
@@ -111,6 +122,13 @@ public static class S2Live
                 stalledSubscriber = stalled,
                 targetRate = rate,
                 send,
+                cpu = new
+                {
+                    machineCores = Environment.ProcessorCount,
+                    serverCores,
+                    simulatorCores,
+                    serverMicrosecondsPerFix = serverCores is { } c && send.AchievedPerSecond > 0 ? Math.Round(c * 1e6 / send.AchievedPerSecond, 1) : (double?)null,
+                },
                 deliveriesPerSubscriber = Math.Round(received.Average()),
                 latency,
                 subscriberErrors = subscriptions.Where(s => s.Error is not null && s != stall).Select(s => s.Error).Take(3).ToArray(),
@@ -134,7 +152,7 @@ public static class S2Live
 
     public sealed record RssSample(int Second, double RssMiB);
 
-    public sealed record SendResult(long Sent, long Errors, double AchievedPerSecond, long Late);
+    public sealed record SendResult(long Sent, long Errors, double AchievedPerSecond, long Late, LatencySummary RequestLatency);
 
     /// <summary>
     /// Open loop: every 10 ms the fixes due by then go out, each device moving ~8 m per fix inside the square. Sends run
@@ -159,6 +177,7 @@ public static class S2Live
         var next = 0;
         double due = 0;
         var pending = new List<Task>();
+        var requestTicks = new List<long>(1 << 16);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         var last = clock.Elapsed;
         while (clock.Elapsed < end)
@@ -185,9 +204,17 @@ public static class S2Live
             {
                 var device = next;
                 next = (next + 1) % devices.Length;
-                if (Interlocked.CompareExchange(ref busy[device], 1, 0) != 0 || !gate.Wait(0))
+                if (Interlocked.CompareExchange(ref busy[device], 1, 0) != 0)
                 {
-                    // The previous fix of this device (or every connection) is still in flight: the server is behind.
+                    // The previous fix of this device is still in flight: the server is behind.
+                    late++;
+                    continue;
+                }
+
+                if (!gate.Wait(0))
+                {
+                    // Every connection is busy: the server is behind. The device is free again for its next fix.
+                    Volatile.Write(ref busy[device], 0);
                     late++;
                     continue;
                 }
@@ -211,10 +238,14 @@ public static class S2Live
 
         await Task.WhenAll(pending);
         Progress.EndLine();
-        return new SendResult(Interlocked.Read(ref sent), Interlocked.Read(ref errors), Math.Round(Interlocked.Read(ref measuredSent) / duration.TotalSeconds), late);
+        var sortedTicks = requestTicks.ToArray();
+        Array.Sort(sortedTicks);
+        return new SendResult(Interlocked.Read(ref sent), Interlocked.Read(ref errors), Math.Round(Interlocked.Read(ref measuredSent) / duration.TotalSeconds), late,
+            LatencySummary.From(sortedTicks, Interlocked.Read(ref errors)));
 
         async Task PostAsync(int device, byte[] body)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/locations") { Content = new ByteArrayContent(body) };
@@ -223,6 +254,9 @@ public static class S2Live
                 using var response = await http.SendAsync(request);
                 if (response.IsSuccessStatusCode)
                 {
+                    var elapsed = Stopwatch.GetElapsedTime(started).Ticks;
+                    lock (requestTicks)
+                        requestTicks.Add(elapsed);
                     Interlocked.Increment(ref sent);
                     Interlocked.Increment(ref measuredSent);
                 }
