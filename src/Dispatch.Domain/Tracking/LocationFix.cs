@@ -48,7 +48,7 @@ public sealed record LocationUpdate(
     [property: Id(1)] string TechnicianId,
     [property: Id(2)] LocationFix Fix)
 {
-    /// <summary>When the update entered its silo's fan-out (set by the batcher): the start of the fan-out lag metric.</summary>
+    /// <summary>When the update entered its silo's fan-out (set by its silo's LocationPublisher): the start of the fan-out lag metric.</summary>
     [Id(3)] public DateTimeOffset EnteredFanOutAt { get; init; }
 
     /// <summary>"Newer wins" for everything that keeps only the latest position per technician.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
 using Dispatch.Domain.WorkOrders;
+using Dispatch.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Dispatch.Grains.Events;
@@ -27,7 +28,7 @@ namespace Dispatch.Grains.Events;
 /// a registry that was just re-activated on another silo (empty until hosts renew) does not cut every host off.</para>
 /// </remarks>
 public sealed class WorkOrderEventPublisher(IGrainFactory grains, TimeProvider clock, ILogger<WorkOrderEventPublisher> logger)
-    : ILifecycleParticipant<ISiloLifecycle>
+    : SiloBackgroundLoop
 {
     private const int MaxBatch = 256;
     private const int LaneBatches = 256;
@@ -39,51 +40,29 @@ public sealed class WorkOrderEventPublisher(IGrainFactory grains, TimeProvider c
 
     private readonly ILogger _logger = logger;
     private readonly Dictionary<GrainId, HostLane> _lanes = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
 
     public void Publish(WorkOrderChanged change) => _queue.Writer.TryWrite(change);
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(WorkOrderEventPublisher), ServiceLifecycleStage.Active, Start, Stop);
+    /// <summary>On stop, deliver what is queued if it can be done quickly.</summary>
+    protected override bool DrainsOnStop => true;
 
-    private Task Start(CancellationToken _)
-    {
-        _loop = Task.Run(RunAsync);
-        return Task.CompletedTask;
-    }
-
-    private async Task Stop(CancellationToken ct)
-    {
-        _queue.Writer.TryComplete();
-        if (_loop is null) return;
-        // Deliver what is queued if it can be done quickly; then give up.
-        var drained = DrainAsync(_loop);
-        if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2), ct)) != drained) await _stopping.CancelAsync();
-        try
-        {
-            await drained;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override void CompleteQueue() => _queue.Writer.TryComplete();
 
     /// <summary>The loop first (it completes every lane as it ends, and only it touches the lanes), then the lanes' last calls.</summary>
-    private async Task DrainAsync(Task loop)
+    protected override async Task DrainAsync(Task loop)
     {
         await loop;
         await Task.WhenAll(_lanes.Values.Select(l => l.Completion));
     }
 
-    private async Task RunAsync()
+    protected override async Task RunAsync()
     {
         var reader = _queue.Reader;
         var batch = new List<WorkOrderChanged>(MaxBatch);
         var registry = grains.GetGrain<IWorkOrderFeedRegistryGrain>(0);
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token))
+            while (await reader.WaitToReadAsync(Stopping))
             {
                 batch.Clear();
                 while (batch.Count < MaxBatch && reader.TryRead(out var change)) batch.Add(change);
@@ -92,7 +71,7 @@ public sealed class WorkOrderEventPublisher(IGrainFactory grains, TimeProvider c
                 {
                     RefreshLanes(await registry.GetObservers());
                 }
-                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                catch (Exception ex) when (!Stopping.IsCancellationRequested)
                 {
                     // Deliver to the hosts already known rather than dropping the batch.
                     logger.LogWarning(ex, "Could not read the live-feed registry; delivering to the {Count} hosts already known.", _lanes.Count);
@@ -161,21 +140,21 @@ public sealed class WorkOrderEventPublisher(IGrainFactory grains, TimeProvider c
             var merged = ImmutableArray.CreateBuilder<WorkOrderChanged>();
             try
             {
-                while (await reader.WaitToReadAsync(_owner._stopping.Token))
+                while (await reader.WaitToReadAsync(_owner.Stopping))
                 {
                     merged.Clear();
                     while (merged.Count < MaxBatch && reader.TryRead(out var batch)) merged.AddRange(batch);
                     try
                     {
-                        await _observer.OnWorkOrderChanges(merged.ToImmutable()).WaitAsync(DeliveryTimeout, _owner._stopping.Token);
+                        await _observer.OnWorkOrderChanges(merged.ToImmutable()).WaitAsync(DeliveryTimeout, _owner.Stopping);
                     }
-                    catch (Exception ex) when (!_owner._stopping.IsCancellationRequested)
+                    catch (Exception ex) when (!_owner.Stopping.IsCancellationRequested)
                     {
                         _owner._logger.LogDebug(ex, "Could not deliver {Count} work-order changes to a host observer.", merged.Count);
                     }
                 }
             }
-            catch (OperationCanceledException) when (_owner._stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_owner.Stopping.IsCancellationRequested)
             {
             }
         }

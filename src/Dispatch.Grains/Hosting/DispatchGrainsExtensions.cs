@@ -4,6 +4,7 @@ using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Storage;
 using Dispatch.Grains.Telemetry;
 using Dispatch.Grains.Technicians;
+using Dispatch.Grains.Tracking;
 using Dispatch.Grains.WorkOrders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -66,6 +67,10 @@ public static class DispatchGrainsExtensions
 
         services.AddSingleton<WorkOrderEventPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkOrderEventPublisher>());
+        // Every silo hosts technician location grains (the dispatch lifecycle sets their activity), so every silo has the
+        // publisher they hand positions to; it finds no host to send to on a silo without the tracking API.
+        services.AddSingleton<LocationPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocationPublisher>());
         services.AddSingleton<WorkOrderEventFeed>();
         services.AddSingleton<IWorkOrderEventFeed>(sp => sp.GetRequiredService<WorkOrderEventFeed>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkOrderEventFeed>());

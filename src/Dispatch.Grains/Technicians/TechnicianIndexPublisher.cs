@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Dispatch.Domain.Matching;
+using Dispatch.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Dispatch.Grains.Technicians;
@@ -9,13 +10,11 @@ namespace Dispatch.Grains.Technicians;
 /// batches. Coalesces per technician (only the newest summary of a technician is sent), so a burst of location fixes
 /// costs one update, and the index grain receives a handful of calls per second per silo instead of one per change.
 /// </summary>
-public sealed class TechnicianIndexPublisher(IGrainFactory grains, ILogger<TechnicianIndexPublisher> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed class TechnicianIndexPublisher(IGrainFactory grains, ILogger<TechnicianIndexPublisher> logger) : SiloBackgroundLoop
 {
     private readonly Lock _gate = new();
     private Dictionary<(string Tenant, string Id), TechnicianIndexUpdate> _pending = [];
     private readonly SemaphoreSlim _signal = new(0);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
 
     public void Publish(string tenant, TechnicianSummary summary, long version)
     {
@@ -31,35 +30,11 @@ public sealed class TechnicianIndexPublisher(IGrainFactory grains, ILogger<Techn
         _signal.Release();
     }
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(TechnicianIndexPublisher), ServiceLifecycleStage.Active, Start, Stop);
-
-    private Task Start(CancellationToken _)
+    protected override async Task RunAsync()
     {
-        _loop = Task.Run(RunAsync);
-        return Task.CompletedTask;
-    }
-
-    private async Task Stop(CancellationToken ct)
-    {
-        await _stopping.CancelAsync();
-        if (_loop is not null)
+        while (!Stopping.IsCancellationRequested)
         {
-            try
-            {
-                await _loop;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            await _signal.WaitAsync(_stopping.Token);
+            await _signal.WaitAsync(Stopping);
             Dictionary<(string Tenant, string Id), TechnicianIndexUpdate> batch;
             lock (_gate)
             {
@@ -75,10 +50,10 @@ public sealed class TechnicianIndexPublisher(IGrainFactory grains, ILogger<Techn
                 {
                     await grains.GetGrain<ITechnicianIndexGrain>(tenant.Key).Apply(updates);
                 }
-                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                catch (Exception ex) when (!Stopping.IsCancellationRequested)
                 {
                     logger.LogWarning(ex, "Could not update the technician index of tenant {Tenant}; retrying shortly.", tenant.Key);
-                    await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
+                    await Task.Delay(TimeSpan.FromSeconds(1), Stopping);
                     foreach (var update in updates) Publish(tenant.Key, update.Summary, update.Version);
                 }
             }));

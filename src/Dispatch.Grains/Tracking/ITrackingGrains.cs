@@ -96,17 +96,6 @@ public interface ITrackedFleetGrain : IGrainWithStringKey
     Task<string[]> List();
 }
 
-/// <summary>
-/// Per-silo batching of location updates for the fan-out (the GPSTracker sample's pattern): a local stateless worker
-/// collects updates for a few milliseconds and sends each batch once to every host's observer.
-/// </summary>
-[Alias("Dispatch.ILocationBatcherGrain")]
-public interface ILocationBatcherGrain : IGrainWithIntegerKey
-{
-    [OneWay, Alias("Publish")]
-    Task Publish(LocationUpdate update);
-}
-
 /// <summary>One per web host: receives every batch once, then filters per client locally.</summary>
 [Alias("Dispatch.ILocationFeedObserver")]
 public interface ILocationFeedObserver : IGrainObserver
@@ -116,7 +105,7 @@ public interface ILocationFeedObserver : IGrainObserver
 }
 
 /// <summary>
-/// The hosts that want location batches. Small and off the hot path: hosts re-register every few seconds, batchers
+/// The hosts that want location batches. Small and off the hot path: hosts re-register every few seconds, silos' publishers
 /// re-read the list every few seconds, and batches never pass through it.
 /// </summary>
 [Alias("Dispatch.ILocationFeedRegistryGrain")]

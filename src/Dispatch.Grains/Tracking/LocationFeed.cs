@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Dispatch.Grains.Tracking;
 
 /// <summary>
-/// This host's end of the fan-out: the one observer the batchers of every silo send to. It updates the host's position
+/// This host's end of the fan-out: the one observer the location publishers of every silo send to. It updates the host's position
 /// index and hands the batch to the local subscribers, which filter per client. Cheap and non-blocking by design: calls
 /// to one observer are serialized, so nothing slow may happen here.
 /// </summary>

@@ -84,6 +84,7 @@ public sealed class TechnicianLocationState
 public sealed class TechnicianLocationGrain(
     [PersistentState("location")] IPersistentState<TechnicianLocationState> state,
     IOptions<TrackingOptions> options,
+    LocationPublisher publisher,
     TimeProvider clock,
     ILogger<TechnicianLocationGrain> logger) : Grain, ITechnicianLocationGrain
 {
@@ -103,7 +104,6 @@ public sealed class TechnicianLocationGrain(
     private DateTimeOffset? _etaSentAt;
     private IGrainTimer? _followUp;
     private DateTimeOffset? _followUpAt;
-    private ILocationBatcherGrain? _batcher; // made once: GetGrain per fix showed in the S1 profile
 
     /// <summary>
     /// How often the newest position goes on to the technician grain (and from there to the best-match index). Best
@@ -175,7 +175,7 @@ public sealed class TechnicianLocationGrain(
         if (moved)
         {
             // One update per report, the newest position: the live map needs where the technician is, not every step.
-            _ = (_batcher ??= GrainFactory.GetGrain<ILocationBatcherGrain>(0)).Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
+            publisher.Publish(new LocationUpdate(_tenant, _technicianId, _track.Current!));
             EnsureRostered();
 
             ForwardOrHold(now);

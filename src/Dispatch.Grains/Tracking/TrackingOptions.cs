@@ -41,13 +41,13 @@ public sealed class DeviceRateLimit
 
 public sealed class FanOutOptions
 {
-    /// <summary>A silo's batcher sends what it collected at least this often (sooner when idle, see LocationBatcherGrain).</summary>
+    /// <summary>A silo's location publisher sends what it collected at least this often (at once when idle, see LocationPublisher).</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(15);
 
     /// <summary>Most updates in one batch from a silo to a host.</summary>
     public int MaxBatch { get; set; } = 256;
 
-    /// <summary>How often each host re-registers its observer and each batcher re-reads the host list.</summary>
+    /// <summary>How often each host re-registers its observer and each silo's publisher re-reads the host list.</summary>
     public TimeSpan HostRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Most technicians one subscriber's buffer holds while the subscriber is behind (latest fix per technician).</summary>

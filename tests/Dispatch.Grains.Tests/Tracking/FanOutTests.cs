@@ -40,6 +40,37 @@ public class FanOutTests(TrackingCluster cluster)
     }
 
     [Fact]
+    public async Task A_burst_of_positions_reaches_every_host_in_batches_not_one_call_each()
+    {
+        const int Burst = 2_000;
+        var tenant = TrackingCluster.NewId("t");
+        var feeds = cluster.Hosts.Select(h => h.GetRequiredService<LocationFeed>()).ToArray();
+        var received = cluster.Hosts.Select(_ => 0).ToArray();
+        var subscriptions = cluster.Hosts.Select((host, i) => host.GetRequiredService<LocationSubscribers>().Subscribe(tenant,
+            new LocationFilter(null, null), batch => { Interlocked.Add(ref received[i], batch.Count); return default; }, TimeSpan.Zero)).ToList();
+        try
+        {
+            var batchesBefore = feeds.Select(f => f.BatchesReceived).ToArray();
+            var publisher = cluster.Hosts[0].GetRequiredService<LocationPublisher>();
+            var now = DateTimeOffset.UtcNow;
+            for (var i = 0; i < Burst; i++)
+                publisher.Publish(new LocationUpdate(tenant, $"tech-{i}", new LocationFix { Position = new GeoPoint(29.5, -95.5), Timestamp = now, Source = "test" }));
+
+            await Eventually.Until(() => Enumerable.Range(0, received.Length).All(i => Volatile.Read(ref received[i]) == Burst), Deadline, "every host got every technician's position");
+            for (var i = 0; i < feeds.Length; i++)
+            {
+                var batches = feeds[i].BatchesReceived - batchesBefore[i];
+                // At most MaxBatch (256) per batch: at least 8 batches; one call per update would be 2,000.
+                Assert.InRange(batches, 8, Burst / 10);
+            }
+        }
+        finally
+        {
+            subscriptions.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Every_host_index_answers_map_queries_exactly_at_the_edges()
     {
         var tenant = TrackingCluster.NewId("t");
