@@ -14,7 +14,7 @@ public static class SimulatorCli
               S1  ingest fixes/s unbatched and in batches of 20, and the ratio to a no-op POST driven by the same client
                   [--client http|wrk] [--devices 1000] [--connections 64] [--seconds 10] [--batch 20]
               S2  device-to-subscriber latency at a fixed fix rate with bounding-box subscribers, and memory with one stalled
-                  [--rate 5000] [--devices 1000] [--subscribers 50] [--seconds 15]
+                  [--rate 5000] [--devices 1000] [--subscribers 50] [--seconds 15] [--warmup 30] [--no-stalled]
               S3  GraphQL read paths and best match over a fleet   [--technicians 10000] [--connections 16] [--seconds 10]
               S4  dispatch with conflict checks through GraphQL and in-process, and the 200-way race
                   [--technicians 1000] [--dispatches 20000] [--connections 32] [--race 200] [--in-process-dispatches 50000]
@@ -27,6 +27,8 @@ public static class SimulatorCli
           ceiling-http   [--connections 64] [--seconds 10] [--body-bytes 2700]   no-op Kestrel POST driven by this client
           ceiling-grain  [--grains 10000] [--concurrency 1000] [--seconds 10]  trivial grain calls on an in-process silo
           graphql   the S3 read paths alone (same options as S3)
+        S1-S4 also drive the no-op POST with the same client (the ceiling beside their figures; S4 adds in-process grain
+        calls): [--no-ceiling] [--ceiling-seconds 5].
         --token is an admin's JWT (scenarios register devices, which is for admins). Local servers are the Release build of src/Dispatch.Server (built with the simulator); --server-arg KEY=VALUE adds
         configuration to them.
         """;

@@ -6,8 +6,9 @@ public sealed class DispatchScenarioTests
     public async Task S3_reads_one_order_a_page_and_best_match()
     {
         var result = await Simulator.RunAsync("scenario", "S3", "--start-local", "--technicians", "20", "--connections", "2",
-            "--seconds", "1", "--warmup", "0");
+            "--seconds", "1", "--warmup", "0", "--ceiling-seconds", "1");
         Simulator.AssertScenarioShape(result, "S3", checks: 1);
+        Assert.True(result.Number("ceiling.noOpHttp.perSecond") > 0, "the no-op POST was driven by the same client");
         Assert.True(result.Number("workOrder.perSecond") > 0);
         Assert.True(result.Number("workOrdersPage50.perSecond") > 0);
         Assert.True(result.Number("suggestTechnicians.perSecond") > 0);
@@ -18,8 +19,10 @@ public sealed class DispatchScenarioTests
     {
         var result = await Simulator.RunAsync("scenario", "S4", "--start-local", "--technicians", "4", "--dispatches", "24",
             "--connections", "4", "--race", "12", "--in-process-dispatches", "24", "--in-process-technicians", "4",
-            "--in-process-concurrency", "4", "--storage", "memory");
+            "--in-process-concurrency", "4", "--storage", "memory", "--ceiling-seconds", "1", "--ceiling-grains", "100", "--ceiling-concurrency", "10");
         Simulator.AssertScenarioShape(result, "S4", checks: 5);
+        Assert.True(result.Number("ceiling.noOpHttp.perSecond") > 0, "the no-op POST was driven by the same client");
+        Assert.True(result.Number("ceiling.grainCalls.callsPerSecond") > 0, "the raw grain call rate was measured");
         Assert.Equal(24, result.Number("graphQL.latency.count"));
         Assert.Equal(0, result.Number("graphQLConflicts"));
         Assert.Equal(24, result.Number("inProcess.run.latency.count"));

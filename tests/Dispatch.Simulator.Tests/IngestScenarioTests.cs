@@ -22,7 +22,7 @@ public sealed class IngestScenarioTests
     public async Task S2_delivers_fixes_to_bounding_box_subscribers_and_samples_memory_with_a_stalled_one()
     {
         var result = await Simulator.RunAsync("scenario", "S2", "--start-local", "--devices", "40", "--subscribers", "3",
-            "--rate", "200", "--seconds", "3", "--warmup", "1", "--box-share", "0.5");
+            "--rate", "200", "--seconds", "3", "--warmup", "1", "--box-share", "0.5", "--ceiling-seconds", "2");
         Simulator.AssertScenarioShape(result, "S2", checks: 2);
         Assert.True(result.GetProperty("stalledSubscriber").GetBoolean());
         Assert.True(result.Number("send.sent") > 100, "the open-loop sender reached the server");
@@ -30,5 +30,7 @@ public sealed class IngestScenarioTests
         Assert.True(result.Number("latency.p99Ms") >= result.Number("latency.p50Ms"));
         Assert.True(result.GetProperty("serverMemory").GetArrayLength() >= 2);
         Assert.Empty(result.GetProperty("subscriberErrors").EnumerateArray());
+        Assert.True(result.Number("ceiling.send.sent") > 100, "the same sender drove the no-op endpoint");
+        Assert.Equal(0, result.Number("ceiling.send.errors"));
     }
 }

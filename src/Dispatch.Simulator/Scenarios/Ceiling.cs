@@ -9,6 +9,22 @@ namespace Dispatch.Simulator.Scenarios;
 /// </summary>
 public static class Ceiling
 {
+    /// <summary>
+    /// The ceilings recorded next to a scenario's own figures (<c>--no-ceiling</c> skips them, <c>--ceiling-seconds</c>
+    /// sets their length): the no-op POST driven by the simulator's HttpClient at the scenario's concurrency with a body
+    /// of about its requests' size, and, for a scenario that also measures grain calls in process, the raw grain call
+    /// rate on this machine.
+    /// </summary>
+    public static async Task<object?> NextToScenarioAsync(Arguments options, int connections, int bodyBytes, bool grainCalls)
+    {
+        if (options.Flag("no-ceiling"))
+            return null;
+        var duration = options.Seconds("ceiling-seconds", 5);
+        var http = await NoOpHttpAsync(connections, duration, bodyBytes);
+        var grains = grainCalls ? await GrainCallsAsync(options.Int("ceiling-grains", 10_000), options.Int("ceiling-concurrency", 1_000), duration) : null;
+        return new { noOpHttp = new { http.PerSecond, bodyBytes, run = http }, grainCalls = grains };
+    }
+
     public static async Task<LoadResult> NoOpHttpAsync(int connections, TimeSpan duration, int bodyBytes)
     {
         await using var server = await NoOpServer.StartAsync();

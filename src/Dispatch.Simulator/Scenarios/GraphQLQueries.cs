@@ -34,6 +34,7 @@ public static class GraphQLQueries
         var suggest = await LoadRunner.RunAsync($"suggestTechnicians over {technicians}", workers, duration, async (_, n, ct) =>
             await client.RunAsync("query($id: ID!, $w: TimeWindowInput) { suggestTechnicians(workOrderId: $id, window: $w, count: 10) { ranked { technicianId total reason } excluded { technicianId } } }",
                 new { id = $"sim-wo-{n % 50:0000}", w = window }, ct), warmup: warmup);
+        var ceiling = await Ceiling.NextToScenarioAsync(options, workers, bodyBytes: 320, grainCalls: false);
 
         return new
         {
@@ -44,6 +45,7 @@ public static class GraphQLQueries
             workOrder = one,
             workOrdersPage50 = page,
             suggestTechnicians = suggest,
+            ceiling,
             checks = new[] { TargetCheck.AtMost($"suggestTechnicians over {technicians} through GraphQL p99 <= 25 ms", suggest.Latency.P99Ms, 25) },
             errors = one.Latency.Errors + page.Latency.Errors + suggest.Latency.Errors,
             inProcess = "tests/Dispatch.Benchmarks: dotnet run -c Release --project tests/Dispatch.Benchmarks -- latency 5000",

@@ -90,7 +90,7 @@ public static class S2Live
             var pid = target.Local?.ProcessId ?? 0;
             TimeSpan? serverCpuFrom = null;
             var simulatorCpuFrom = TimeSpan.Zero;
-            var send = await SendAsync(target, seeded.Devices, city, rate, connections, warmup, duration, clock,
+            var send = await SendAsync(target.Url, "/api/v1/locations", seeded.Devices, city, rate, connections, warmup, duration, clock,
                 () =>
                 {
                     serverCpuFrom = ProcessMemory.CpuTime(pid);
@@ -112,6 +112,17 @@ public static class S2Live
             }).ToArray();
             Array.Sort(merged);
             var latency = LatencySummary.From(merged, subscriptions.Count(s => s.Error is not null));
+
+            // The ceiling: the same sender, rate and bodies against a no-op endpoint (in this process) for a shorter
+            // window. It shows whether this client on this machine can offer the target rate at all.
+            SendResult? ceiling = null;
+            if (!options.Flag("no-ceiling"))
+            {
+                await using var noop = await NoOpServer.StartAsync();
+                ceiling = await SendAsync(noop.Address, "/noop", seeded.Devices, city, rate, connections, TimeSpan.FromSeconds(Math.Min(5, warmup.TotalSeconds)), options.Seconds("ceiling-seconds", 10),
+                    clock, () => { }, _ => { });
+            }
+
             var rss = memory.Select(m => m.RssMiB).ToArray();
             return new
             {
@@ -122,6 +133,7 @@ public static class S2Live
                 stalledSubscriber = stalled,
                 targetRate = rate,
                 send,
+                ceiling = ceiling is null ? null : new { endpoint = "no-op POST, same client and bodies", send = ceiling },
                 cpu = new
                 {
                     machineCores = Environment.ProcessorCount,
@@ -158,11 +170,11 @@ public static class S2Live
     /// Open loop: every 10 ms the fixes due by then go out, each device moving ~8 m per fix inside the square. Sends run
     /// on a bounded number of connections; when the server cannot keep up they fall behind and the achieved rate says so.
     /// </summary>
-    private static async Task<SendResult> SendAsync(Target target, SimDevice[] devices, Geography.City city, int rate, int connections,
+    private static async Task<SendResult> SendAsync(Uri baseAddress, string path, SimDevice[] devices, Geography.City city, int rate, int connections,
         TimeSpan warmup, TimeSpan duration, Stopwatch clock, Action startMeasuring, Action<int> everySecond)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var http = new HttpClient(handler) { BaseAddress = target.Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var headers = devices.Select(d => new AuthenticationHeaderValue("Device", d.Credential)).ToArray();
         var positions = devices.Select(d => d.Technician.Home).ToArray();
         var headings = devices.Select((_, i) => (double)(i * 37 % 360)).ToArray();
@@ -194,7 +206,7 @@ public static class S2Live
             if (measuring && now - measureAt >= TimeSpan.FromSeconds(nextSecond))
             {
                 everySecond(nextSecond);
-                Progress.Line($"[S2] {nextSecond,3}s sent {Interlocked.Read(ref measuredSent),9:N0} errors {Interlocked.Read(ref errors)} late {late}");
+                Progress.Line($"[S2 {path}] {nextSecond,3}s sent {Interlocked.Read(ref measuredSent),9:N0} errors {Interlocked.Read(ref errors)} late {late}");
                 nextSecond++;
             }
 
@@ -248,7 +260,7 @@ public static class S2Live
             var started = Stopwatch.GetTimestamp();
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/locations") { Content = new ByteArrayContent(body) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 request.Headers.Authorization = headers[device];
                 using var response = await http.SendAsync(request);

@@ -76,6 +76,7 @@ public static class S4Dispatch
         var race = await RaceAsync(target.GraphQL(raceSize), prefix, raceSize);
         var memory = target.ServerMemory();
         var inProcess = inProcessDispatches > 0 ? await InProcessAsync(storage, inProcessTechnicians, inProcessDispatches, inProcessConcurrency) : null;
+        var ceiling = await Ceiling.NextToScenarioAsync(options, connections, bodyBytes: 300, grainCalls: inProcessDispatches > 0);
 
         return new
         {
@@ -86,6 +87,7 @@ public static class S4Dispatch
             graphQL = viaGraphQL,
             graphQLConflicts = conflicts,
             inProcess,
+            ceiling,
             race,
             checks = new[]
             {
