@@ -55,10 +55,17 @@ public static class DemoData
 
     public static string WorkOrderId(int n) => $"wo-{n:0000}";
 
-    public static async Task<Result> SeedAsync(IServiceProvider services, string tenant, CancellationToken cancellationToken)
+    public static Task<Result> SeedAsync(IServiceProvider services, string tenant, CancellationToken cancellationToken) =>
+        SeedAsync(services, tenant, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// Seeds as of <paramref name="now"/>: shift certificates, arrival windows (09:00 local from tomorrow on) and scheduled
+    /// dispatch times are laid out from it. The grains still judge every command by their own clock, so it must be close to
+    /// the real time; the parameter exists so the layout can be checked at any hour of the day.
+    /// </summary>
+    public static async Task<Result> SeedAsync(IServiceProvider services, string tenant, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var grains = services.GetRequiredService<IGrainFactory>();
-        var clock = services.GetRequiredService<TimeProvider>();
         var admin = new Actor("demo-seed", "Demo loader", tenant, [Roles.Admin]);
 
         if (await grains.GetGrain<IWorkOrderGrain>(TenantKey.Compose(tenant, WorkOrderId(WorkOrderCount))).Get() is not null)
@@ -67,21 +74,19 @@ public static class DemoData
         }
 
         var random = new Random(42);
-        var today = clock.GetUtcNow();
         for (var n = 1; n <= TechnicianCount; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var grain = grains.GetGrain<ITechnicianGrain>(TenantKey.Compose(tenant, TechnicianId(n)));
             if (await grain.Get() is null)
             {
-                await grain.Create(NewTechnician(random, n, today), admin);
+                await grain.Create(NewTechnician(random, n, now), admin);
                 // Shifts: most work 07:00-17:00 on weekdays; a third also cover weekends (on-call style rotations).
                 var days = n % 3 == 0 ? Enum.GetValues<DayOfWeek>() : [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
                 await grain.SetWorkingHours([.. days.Select(d => new WorkingShift(d, new TimeOnly(7, 0), new TimeOnly(17, 0)))], admin);
             }
         }
 
-        var now = clock.GetUtcNow();
         var fieldTechnicians = Enumerable.Range(1, TechnicianCount).Where(IsField).Select(TechnicianId).ToArray();
         for (var n = 1; n <= WorkOrderCount; n++)
         {
@@ -151,7 +156,9 @@ public static class DemoData
         {
             TechnicianIds = [technicianId],
             ArrivalWindow = arrival,
-            DispatchAt = target.Scheduled ? now.AddHours(12) : null,
+            // Two hours before the window opens: the window starts at 09:00 tomorrow or later, so this is always in the future
+            // and always before the window ends, whatever time of day the seed runs (now + 12 h was not, after 23:00 local).
+            DispatchAt = target.Scheduled ? arrival.Start.AddHours(-2) : null,
             Notes = "Call the site contact 30 minutes before arrival.",
         };
         var result = await grain.Dispatch(request, actor);
