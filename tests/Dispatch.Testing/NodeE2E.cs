@@ -18,13 +18,26 @@ public static class NodeE2E
         return await RunProcessAsync("node", [script, .. args]);
     }
 
-    private static async Task EnsureInstalledAsync()
+    /// <summary>
+    /// Installs tests/e2e's packages once per checkout. Test assemblies run in parallel as separate processes, and
+    /// <c>npm ci</c> starts by deleting node_modules, so an in-process lock is not enough: a file lock serializes the
+    /// installs of every process, and a marker written after a successful install (with the lock file's hash) says
+    /// "done" — a node_modules folder that merely exists may be half written by another process.
+    /// </summary>
+    public static async Task EnsureInstalledAsync()
     {
         await NpmInstall.WaitAsync();
         try
         {
-            if (System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "graphql-http"))
-                && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "graphql-ws")))
+            var marker = Path.Combine(Directory, "node_modules", ".dispatch-installed");
+            var expected = LockFileHash();
+            if (File.Exists(marker) && File.ReadAllText(marker) == expected)
+            {
+                return;
+            }
+
+            using var crossProcess = await AcquireFileLockAsync(Path.Combine(Directory, ".npm-install.lock"), TimeSpan.FromMinutes(5));
+            if (File.Exists(marker) && File.ReadAllText(marker) == expected)
             {
                 return;
             }
@@ -34,10 +47,32 @@ public static class NodeE2E
             {
                 throw new InvalidOperationException("npm ci failed:\n" + output);
             }
+
+            File.WriteAllText(marker, expected);
         }
         finally
         {
             NpmInstall.Release();
+        }
+    }
+
+    private static string LockFileHash() =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Directory, "package-lock.json"))));
+
+    /// <summary>An exclusive lock on a file (FileShare.None is an flock on Unix), retried until the deadline.</summary>
+    private static async Task<FileStream> AcquireFileLockAsync(string path, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200); // another process installs; poll until it lets go
+            }
         }
     }
 

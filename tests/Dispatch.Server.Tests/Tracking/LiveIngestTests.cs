@@ -265,26 +265,9 @@ public class LiveIngestTests(SharedTrackingServer shared) : IClassFixture<Shared
 /// <summary>The node scripts in tests/e2e.</summary>
 internal static class E2e
 {
-    private static readonly SemaphoreSlim Install = new(1, 1);
-
     public static string Directory => Path.Combine(RepoPaths.Root, "tests", "e2e");
 
-    public static async Task EnsureNodeModulesAsync()
-    {
-        await Install.WaitAsync();
-        try
-        {
-            if (System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "graphql-ws")))
-                return;
-            using var npm = Start("npm", "ci", "--no-audit", "--no-fund");
-            await npm.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-            Assert.True(npm.Process.ExitCode == 0, "npm ci failed:\n" + npm.Output);
-        }
-        finally
-        {
-            Install.Release();
-        }
-    }
+    public static Task EnsureNodeModulesAsync() => NodeE2E.EnsureInstalledAsync();
 
     public static NodeRun Start(string script, params string[] args) =>
         script == "npm" ? new NodeRun("npm", args) : new NodeRun("node", [script, .. args]);
