@@ -18,7 +18,7 @@ public static class SimulatorCli
               S3  GraphQL read paths and best match over a fleet   [--technicians 10000] [--connections 16] [--seconds 10]
               S4  dispatch with conflict checks through GraphQL and in-process, and the 200-way race
                   [--technicians 1000] [--dispatches 20000] [--connections 32] [--race 200] [--in-process-dispatches 50000]
-              S5  scale: stored counts, RSS with technicians and work orders active, restart to ready
+              S5  scale: stored counts, RSS with technicians and work orders active, restart to ready, index complete after ready
                   [--technicians 100000] [--work-orders 1000000] [--active-work-orders 200000] (use --data DIR to keep the seed)
           seed      (--start-local --data DIR | --url URL --token JWT) [--technicians 1000] [--work-orders 5000]
                     [--cities Houston,Chicago] [--radius 0.4] [--devices] [--prefix sim]

@@ -79,6 +79,8 @@ public static class DispatchGrainsExtensions
         silo.AddIncomingGrainCallFilter<DispatchTelemetryFilter>();
         services.AddSingleton<WakeUpSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WakeUpSweeper>());
+        services.AddSingleton<TechnicianIndexWarmUp>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TechnicianIndexWarmUp>());
         return silo;
     }
 }

@@ -49,19 +49,50 @@ public sealed class TechnicianIndexGrain(IGrainStateScanner scanner, TimeProvide
     : Grain, ITechnicianIndexGrain
 {
     private readonly TechnicianIndex _index = new();
+    private readonly CancellationTokenSource _deactivating = new();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>The load from storage; every read waits for it, updates need not (they are versioned upserts).</summary>
+    private Task _loaded = Task.CompletedTask;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!scanner.CanScan) return;
+        // Not awaited here: Orleans cancels an activation that takes longer than its ActivationTimeout (30 s), and at
+        // 100,000 technicians a small machine needs about that. The load runs on this activation's scheduler, so its
+        // upserts interleave safely with updates; reads wait for it below.
+        if (scanner.CanScan) _loaded = LoadAsync(_deactivating.Token);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         var tenant = this.GetPrimaryKeyString();
         var now = clock.GetUtcNow();
         var loaded = 0;
-        await foreach (var (_, technician) in scanner.ScanAsync<TechnicianGrainState>(TechnicianGrain.StateName, tenant, cancellationToken))
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        try
         {
-            if (technician.Summarize(now) is { } summary && _index.Upsert(summary, technician.Version)) loaded++;
+            await foreach (var (_, technician) in scanner.ScanAsync<TechnicianGrainState>(TechnicianGrain.StateName, tenant, cancellationToken))
+            {
+                if (technician.Summarize(now) is { } summary && _index.Upsert(summary, technician.Version)) loaded++;
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // An index missing part of the fleet would suggest the wrong technicians: fail the waiting reads and start
+            // over with the next activation.
+            logger.LogError(ex, "Technician index for tenant {Tenant} could not load from storage; it reloads on the next call.", tenant);
+            DeactivateOnIdle();
+            throw;
         }
 
-        logger.LogInformation("Technician index for tenant {Tenant} loaded {Count} technicians from storage.", tenant, loaded);
+        logger.LogInformation("Technician index for tenant {Tenant} loaded {Count} technicians from storage in {Seconds:0.0} s.",
+            tenant, loaded, started.Elapsed.TotalSeconds);
     }
 
     public Task Apply(ImmutableArray<TechnicianIndexUpdate> updates)
@@ -70,19 +101,31 @@ public sealed class TechnicianIndexGrain(IGrainStateScanner scanner, TimeProvide
         return Task.CompletedTask;
     }
 
-    public Task<IndexedSuggestion> Suggest(MatchRequest request, int count, int explainExcluded) =>
-        Task.FromResult(_index.Suggest(request, count, explainExcluded));
-
-    public Task<TechnicianPicker> Picker(MatchRequest request, ImmutableArray<string>? technicianIds, int limit)
+    public async Task<IndexedSuggestion> Suggest(MatchRequest request, int count, int explainExcluded)
     {
+        await _loaded;
+        return _index.Suggest(request, count, explainExcluded);
+    }
+
+    public async Task<TechnicianPicker> Picker(MatchRequest request, ImmutableArray<string>? technicianIds, int limit)
+    {
+        await _loaded;
         var rows = _index.EvaluateAll(request, technicianIds is { } ids ? ids : null)
             .Take(limit)
             .Select(r => TechnicianPickerRow.From(r.Technician, r.Fit, request.Window))
             .ToImmutableArray();
-        return Task.FromResult(new TechnicianPicker(request.WorkOrderId, request.Window, rows, _index.Count));
+        return new TechnicianPicker(request.WorkOrderId, request.Window, rows, _index.Count);
     }
 
-    public Task<int> Count() => Task.FromResult(_index.Count);
+    public async Task<int> Count()
+    {
+        await _loaded;
+        return _index.Count;
+    }
 
-    public Task<long?> VersionOf(string technicianId) => Task.FromResult(_index.VersionOf(technicianId));
+    public async Task<long?> VersionOf(string technicianId)
+    {
+        await _loaded;
+        return _index.VersionOf(technicianId);
+    }
 }

@@ -6,6 +6,7 @@ using Dispatch.Domain.Technicians;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Hosting;
 using Dispatch.Grains.ReadModel;
+using Dispatch.Grains.Storage;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.WorkOrders;
 using Dispatch.Testing;
@@ -224,6 +225,62 @@ public abstract class LifecycleDurabilityTests
         finally
         {
             await TestSilo.StopAsync(second);
+        }
+    }
+
+    [Fact]
+    public async Task The_state_scanner_returns_every_stored_state_once_and_stops_when_the_caller_does()
+    {
+        var host = await TestSilo.StartAsync(await NewOptionsAsync());
+        try
+        {
+            var ids = Enumerable.Range(0, 120).Select(i => $"t{i:000}").ToArray();
+            foreach (var chunk in ids.Chunk(20)) await Task.WhenAll(chunk.Select(id => CreateTechnician(host, id)));
+            var scanner = host.Services.GetRequiredService<IGrainStateScanner>();
+
+            var keys = new List<string>();
+            await foreach (var (key, state) in scanner.ScanAsync<TechnicianGrainState>(TechnicianGrain.StateName, Tenant, Ct))
+            {
+                keys.Add(key);
+                Assert.Equal(TenantKey.Compose(Tenant, state.Technician!.Id), key);
+            }
+
+            Assert.Equal(ids.Select(id => TenantKey.Compose(Tenant, id)).Order(), keys.Order());
+
+            // Stopping after a few leaves nothing behind that holds the database: a full scan still completes.
+            var taken = 0;
+            await foreach (var _ in scanner.ScanAsync<TechnicianGrainState>(TechnicianGrain.StateName, Tenant, Ct))
+            {
+                if (++taken == 5) break;
+            }
+
+            Assert.Equal(5, taken);
+            Assert.Equal(ids.Length, await scanner.ScanAsync<TechnicianGrainState>(TechnicianGrain.StateName, Tenant, Ct).CountAsync(Ct));
+        }
+        finally
+        {
+            await TestSilo.StopAsync(host);
+        }
+    }
+
+    [Fact]
+    public async Task The_default_tenants_index_is_loaded_at_start_up_before_any_query()
+    {
+        var host = await TestSilo.StartAsync(await NewOptionsAsync());
+        try
+        {
+            var index = (GrainReference)(object)host.Grains().GetGrain<ITechnicianIndexGrain>(TenantKey.DefaultTenant);
+            var management = host.Grains().GetGrain<IManagementGrain>(0);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await management.GetGrainActivationCount(index) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the technician index of the default tenant was not activated at start-up");
+                await Task.Delay(50, Ct); // poll interval, bounded by the deadline above
+            }
+        }
+        finally
+        {
+            await TestSilo.StopAsync(host);
         }
     }
 }
