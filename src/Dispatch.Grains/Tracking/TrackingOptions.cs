@@ -41,8 +41,12 @@ public sealed class DeviceRateLimit
 
 public sealed class FanOutOptions
 {
-    /// <summary>A silo's location publisher sends what it collected at least this often (at once when idle, see LocationPublisher).</summary>
-    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(15);
+    /// <summary>
+    /// A silo's location publisher sends what it collected at least this often (at once when idle, see LocationPublisher).
+    /// 5 ms (was 15): with the subscriber interval below it made up most of S2's latency budget; at 2k fixes/s and 50
+    /// subscribers, 5/5 ms took p50 from 26 to 7 ms and p99 from 47 to 21 ms at about the same server CPU per fix.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Most updates in one batch from a silo to a host.</summary>
     public int MaxBatch { get; set; } = 256;
@@ -59,7 +63,8 @@ public sealed class FanOutOptions
     /// <summary>
     /// Shortest gap between two messages to one GraphQL subscription. Updates arriving in between are coalesced per
     /// technician. (SignalR watchers need no such pacing: their sends wait for the client, so coalescing follows the
-    /// client's real speed.)
+    /// client's real speed.) 5 ms (was 25), see <see cref="FlushInterval"/>: coalescing still caps a subscriber at 200
+    /// messages a second, and a subscriber that falls behind is coalesced by its buffer whatever the interval.
     /// </summary>
-    public TimeSpan GraphQLSubscriberInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan GraphQLSubscriberInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 }
