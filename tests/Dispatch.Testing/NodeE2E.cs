@@ -31,13 +31,14 @@ public static class NodeE2E
         {
             var marker = Path.Combine(Directory, "node_modules", ".dispatch-installed");
             var expected = LockFileHash();
-            if (File.Exists(marker) && File.ReadAllText(marker) == expected)
+            bool Installed() => File.Exists(marker) && File.ReadAllText(marker) == expected;
+            if (Installed())
             {
                 return;
             }
 
             using var crossProcess = await AcquireFileLockAsync(Path.Combine(Directory, ".npm-install.lock"), TimeSpan.FromMinutes(5));
-            if (File.Exists(marker) && File.ReadAllText(marker) == expected)
+            if (Installed())
             {
                 return;
             }

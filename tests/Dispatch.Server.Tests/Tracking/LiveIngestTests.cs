@@ -136,7 +136,7 @@ public class LiveIngestTests(SharedTrackingServer shared) : IClassFixture<Shared
     public async Task The_graphql_ws_client_from_node_receives_a_posted_fix()
     {
         var device = await Server.NewDeviceAsync();
-        await E2e.EnsureNodeModulesAsync();
+        await NodeE2E.EnsureInstalledAsync();
         using var node = E2e.Start("tracking-subscriber.mjs", Server.WebSocketUri.ToString(), Server.Token("dana", "Dispatcher"), device.TechnicianId);
 
         await Eventually.Until(async () =>
@@ -265,10 +265,6 @@ public class LiveIngestTests(SharedTrackingServer shared) : IClassFixture<Shared
 /// <summary>The node scripts in tests/e2e.</summary>
 internal static class E2e
 {
-    public static string Directory => Path.Combine(RepoPaths.Root, "tests", "e2e");
-
-    public static Task EnsureNodeModulesAsync() => NodeE2E.EnsureInstalledAsync();
-
     public static NodeRun Start(string script, params string[] args) =>
         script == "npm" ? new NodeRun("npm", args) : new NodeRun("node", [script, .. args]);
 
@@ -280,7 +276,7 @@ internal static class E2e
         {
             var start = new ProcessStartInfo(fileName)
             {
-                WorkingDirectory = Directory,
+                WorkingDirectory = NodeE2E.Directory,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
