@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Dispatch.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace Dispatch.Grains.Hosting;
@@ -49,9 +50,9 @@ public static class DispatchSiloBuilderExtensions
             {
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 AddAdoNetStateAndReminders(silo, SqliteInvariant, options.SqliteConnectionString);
-                var gate = SqliteWriteGate.For(options.SqliteConnectionString);
-                QueueWritesOn(silo.Services, Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, gate);
-                QueueWritesOn(silo.Services, PubSubStoreName, gate);
+                var queue = SqliteWriteQueue.For(options.SqliteConnectionString);
+                QueueWritesOn(silo.Services, Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, queue);
+                QueueWritesOn(silo.Services, PubSubStoreName, queue);
                 break;
             }
 
@@ -120,14 +121,15 @@ public static class DispatchSiloBuilderExtensions
         });
     }
 
-    /// <summary>Wraps the grain storage registered as <paramref name="name"/> so its writes wait on <paramref name="gate"/>.</summary>
-    private static void QueueWritesOn(IServiceCollection services, string name, SqliteWriteGate gate)
+    /// <summary>Wraps Orleans' grain storage registered as <paramref name="name"/> so its writes are group-committed on <paramref name="queue"/>.</summary>
+    private static void QueueWritesOn(IServiceCollection services, string name, SqliteWriteQueue queue)
     {
         var registered = services.Single(d => d.ServiceType == typeof(Orleans.Storage.IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, name));
         var create = registered.KeyedImplementationFactory
             ?? throw new InvalidOperationException($"Grain storage '{name}' is not registered through a factory.");
         services.Remove(registered);
-        services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(name, (sp, key) => new GatedGrainStorage((Orleans.Storage.IGrainStorage)create(sp, key), gate));
+        services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(name, (sp, key) => new SqliteGrainStorage(
+            (Orleans.Storage.AdoNetGrainStorage)create(sp, key), name, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, queue));
     }
 
     /// <summary>The address this silo advertises: an IP literal, else a host name resolved to its first IPv4 (then IPv6) address; loopback when unset.</summary>

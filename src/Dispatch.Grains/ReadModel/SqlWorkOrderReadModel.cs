@@ -33,11 +33,11 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
     private readonly bool _postgres;
     private readonly NpgsqlDataSource? _dataSource;
     private readonly string _serviceId;
-    private readonly SqliteWriteGate? _writeGate;
+    private readonly SqliteWriteQueue? _writeQueue;
 
-    private SqlWorkOrderReadModel(Func<DbConnection> connect, bool postgres, NpgsqlDataSource? dataSource, string serviceId, SqliteWriteGate? writeGate = null)
+    private SqlWorkOrderReadModel(Func<DbConnection> connect, bool postgres, NpgsqlDataSource? dataSource, string serviceId, SqliteWriteQueue? writeQueue = null)
     {
-        _writeGate = writeGate;
+        _writeQueue = writeQueue;
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceId);
         _connect = connect;
         _postgres = postgres;
@@ -46,7 +46,7 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
     }
 
     public static SqlWorkOrderReadModel Sqlite(string connectionString, string serviceId) =>
-        new(() => new SqliteConnection(connectionString), postgres: false, dataSource: null, serviceId, SqliteWriteGate.For(connectionString));
+        new(() => new SqliteConnection(connectionString), postgres: false, dataSource: null, serviceId, SqliteWriteQueue.For(connectionString));
 
     public static SqlWorkOrderReadModel Postgres(string connectionString, string serviceId)
     {
@@ -59,16 +59,29 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
     public Task<bool> UpsertAsync(WorkOrderListItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
-        // SQLite: queued behind this process's other writes to the file (see SqliteWriteGate).
-        return _writeGate is { } gate ? gate.RunAsync(() => WriteAsync(item, cancellationToken), cancellationToken) : WriteAsync(item, cancellationToken);
+        // SQLite: committed with this process's other writes to the file, in the next group (see SqliteWriteQueue).
+        return _writeQueue is { } queue
+            ? queue.WriteAsync(context => WriteAsync(item, context.Connection, context.Transaction, CancellationToken.None), cancellationToken)
+            : WriteInOwnTransactionAsync(item, cancellationToken);
     }
 
-    private async Task<bool> WriteAsync(WorkOrderListItem item, CancellationToken cancellationToken)
+    private async Task<bool> WriteInOwnTransactionAsync(WorkOrderListItem item, CancellationToken cancellationToken)
     {
         await using var connection = _connect();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await WriteAsync(item, connection, transaction, cancellationToken))
+        {
+            return false;
+        }
 
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The row and its technician rows, in <paramref name="transaction"/>; false (and nothing written) when the stored row is as new or newer.</summary>
+    private async Task<bool> WriteAsync(WorkOrderListItem item, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
         var updates = string.Join(", ", Columns.Split(", ").Skip(3).Select(c => $"{c} = excluded.{c}"));
         await using (var upsert = Command(connection, transaction, $"""
             INSERT INTO dispatch_work_orders ({Columns})
@@ -104,8 +117,7 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
             Add(upsert, "wake_ms", Ms(item.WakeAt));
             if (await upsert.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
-                // The stored row is as new or newer: a stale write loses.
-                await transaction.RollbackAsync(cancellationToken);
+                // The stored row is as new or newer: a stale write loses (and has changed nothing).
                 return false;
             }
         }
@@ -130,7 +142,6 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
