@@ -13,7 +13,7 @@ using Orleans.Storage;
 
 namespace Dispatch.Grains.Tests.Storage;
 
-/// <summary>Grain state through the silo's own grain-storage serializer (JSON), as every storage mode stores it.</summary>
+/// <summary>Grain state through the silo's own grain-storage serializer (Orleans binary, see GrainStateSerializer), as every storage mode stores it.</summary>
 [Collection(ClusterCollection.Name)]
 public class StateSerializationTests(ClusterFixture fixture)
 {

@@ -20,7 +20,7 @@ public interface IStorageProbeGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("Dispatch.Grains.Tests.Storage.ProbeTicks")]
 public sealed record ProbeTicks([property: Id(0)] int Count, [property: Id(1)] DateTime? LastTickUtc);
 
-/// <summary>Stored with the grain storage serializer (JSON by default), so plain settable properties.</summary>
+/// <summary>Stored with the grain storage serializer, so plain settable properties.</summary>
 [GenerateSerializer, Alias("Dispatch.Grains.Tests.Storage.ProbeState")]
 public sealed class ProbeState
 {
