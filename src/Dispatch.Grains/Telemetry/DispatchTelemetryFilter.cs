@@ -10,14 +10,14 @@ namespace Dispatch.Grains.Telemetry;
 /// </summary>
 internal sealed class DispatchTelemetryFilter : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
-    {
-        if (context.Grain is not IWorkOrderGrain || context.InterfaceMethod?.ReturnType != typeof(Task<DispatchResult>))
-        {
-            await context.Invoke();
-            return;
-        }
+    // Not async itself: every grain call in the silo passes here, and only dispatches need a state machine around them.
+    public Task Invoke(IIncomingGrainCallContext context) =>
+        context.Grain is IWorkOrderGrain && context.InterfaceMethod?.ReturnType == typeof(Task<DispatchResult>)
+            ? InvokeDispatchAsync(context)
+            : context.Invoke();
 
+    private static async Task InvokeDispatchAsync(IIncomingGrainCallContext context)
+    {
         using var activity = DispatchMetrics.Activities.StartActivity("dispatch " + context.InterfaceMethod.Name, ActivityKind.Internal);
         activity?.SetTag("dispatch.work_order", context.TargetId.Key.ToString());
         try

@@ -50,8 +50,12 @@ public static class DispatchHost
             // Orleans' failure detector, tunable by operators (and tightened by the cluster tests): Dispatch:Cluster:Membership:*
             // binds onto ClusterMembershipOptions, e.g. ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration.
             silo.Services.AddOptions<ClusterMembershipOptions>().Bind(builder.Configuration.GetSection(MembershipSection));
-            // Trace context crosses grain calls, so a dispatch or ingest span links the HTTP request to the grains it reached.
-            silo.AddActivityPropagation();
+            // Trace context crosses grain calls, so a dispatch or ingest span links the HTTP request to the grains it reached;
+            // only when traces are exported: otherwise the two filters on every grain call carry context nobody reads.
+            if (TelemetrySetup.ExportsTraces(builder.Configuration))
+            {
+                silo.AddActivityPropagation();
+            }
             if (dashboard)
             {
                 silo.AddDashboard();

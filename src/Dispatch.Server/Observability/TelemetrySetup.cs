@@ -19,12 +19,16 @@ public static class TelemetrySetup
     /// Core). Metrics and traces go out over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; metrics are also served for
     /// Prometheus to scrape when <see cref="PrometheusKey"/> is on. With neither, nothing is collected.
     /// </summary>
+    /// <summary>Whether traces go anywhere: only then is trace context worth carrying across grain calls.</summary>
+    public static bool ExportsTraces(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
     public static IServiceCollection AddDispatchTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         // Our gauge of open subscriptions reads the live feeds; registering the sources costs nothing when unobserved.
         services.AddHostedService<SubscriptionGauges>();
 
-        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var otlp = ExportsTraces(configuration);
         var prometheus = configuration.GetValue(PrometheusKey, false);
         if (!otlp && !prometheus)
         {
