@@ -172,7 +172,7 @@ public sealed class TechnicianGrain(
         return Task.FromResult(View(range));
     }
 
-    public Task<TechnicianSummary?> GetSummary() => Task.FromResult(state.State.Summarize(clock.GetUtcNow()));
+    public Task<TechnicianSummary?> GetSummary() => Task.FromResult(Summarize());
 
     public Task<ImmutableArray<ScheduleConflict>> CheckAvailability(ReservationRequest request)
     {
@@ -290,9 +290,14 @@ public sealed class TechnicianGrain(
     /// <summary>Monotonic per technician, and ahead of anything an earlier activation announced (it is time-based).</summary>
     private long NextVersion() => Math.Max(state.State.Version + 1, clock.GetUtcNow().UtcTicks);
 
+    // From the cached schedule: the next reservation needs the same one, so a commit builds it once, not twice.
+    private TechnicianSummary? Summarize() => state.State.Technician is { } technician
+        ? TechnicianRules.Summarize(technician, Schedule, state.State.ActiveWorkOrders.Count, state.State.Location, clock.GetUtcNow())
+        : null;
+
     private void Announce()
     {
-        if (state.State.Summarize(clock.GetUtcNow()) is { } summary)
+        if (Summarize() is { } summary)
         {
             index.Publish(Key.Tenant, summary, state.State.Version);
         }
