@@ -63,36 +63,28 @@ public sealed class SqliteWriteQueue
     /// Runs <paramref name="write"/> inside the next group's transaction (its own savepoint) and completes once that
     /// group is committed. The write must not commit or roll back the transaction itself; throwing rolls back its own work.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, Task<T>> write, CancellationToken cancellationToken = default)
+    public async Task<T> WriteAsync<T>(Func<SqliteWriteContext, Task<T>> write, CancellationToken cancellationToken = default)
     {
-        var queued = new GroupedWrite<T>(write, cancellationToken);
-        Enqueue(queued);
-        return queued.Completion;
+        T result = default!;
+        await Enqueue(new QueuedWrite(async context => result = await write(context!), grouped: true, cancellationToken));
+        return result;
     }
 
     /// <summary>Runs <paramref name="write"/> on its own, between two groups, when its turn in the queue comes.</summary>
-    public Task<T> RunAloneAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken = default)
+    public async Task<T> RunAloneAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken = default)
     {
-        var queued = new SoloWrite<T>(write, cancellationToken);
-        Enqueue(queued);
-        return queued.Completion;
+        T result = default!;
+        await Enqueue(new QueuedWrite(async _ => result = await write(), grouped: false, cancellationToken));
+        return result;
     }
 
     /// <inheritdoc cref="RunAloneAsync{T}(Func{Task{T}}, CancellationToken)"/>
     public Task RunAloneAsync(Func<Task> write, CancellationToken cancellationToken = default) =>
-        RunAloneAsync(async () =>
-        {
-            await write();
-            return true;
-        }, cancellationToken);
+        Enqueue(new QueuedWrite(_ => write(), grouped: false, cancellationToken));
 
-    private void Enqueue(QueuedWrite write)
-    {
-        if (!_queue.Writer.TryWrite(write))
-        {
-            throw new InvalidOperationException("The SQLite write queue is closed.");
-        }
-    }
+    private Task Enqueue(QueuedWrite write) => _queue.Writer.TryWrite(write)
+        ? write.Completion
+        : throw new InvalidOperationException("The SQLite write queue is closed.");
 
     private async Task WriteLoopAsync()
     {
@@ -125,20 +117,20 @@ public sealed class SqliteWriteQueue
             // Take what is queued now, up to a group; a write that must run alone ends the group before it.
             while (group.Count < MaxGroupSize && reader.TryPeek(out var next))
             {
-                if (next is not IGroupedWrite && group.Count > 0)
+                if (!next.Grouped && group.Count > 0)
                 {
                     break;
                 }
 
                 reader.TryRead(out _);
                 group.Add(next);
-                if (next is not IGroupedWrite)
+                if (!next.Grouped)
                 {
                     break;
                 }
             }
 
-            if (group is [var solo] && solo is not IGroupedWrite)
+            if (group is [{ Grouped: false } solo])
             {
                 // Orleans' provider opens its own connection; ours holds no transaction between groups.
                 await solo.RunAloneAsync();
@@ -167,7 +159,7 @@ public sealed class SqliteWriteQueue
             _context.Begin();
             foreach (var write in running)
             {
-                await ((IGroupedWrite)write).RunInSavepointAsync(_context);
+                await write.RunInSavepointAsync(_context);
             }
 
             _context.Commit();
@@ -208,53 +200,34 @@ public sealed class SqliteWriteQueue
         _context = null;
     }
 
-    private abstract class QueuedWrite
+    /// <summary>
+    /// One queued write: grouped (in a savepoint of the next group's transaction, its outcome told after COMMIT) or alone
+    /// (between groups, its outcome told when it ends). A write cancelled before its turn is skipped.
+    /// </summary>
+    private sealed class QueuedWrite(Func<SqliteWriteContext?, Task> write, bool grouped, CancellationToken cancellationToken)
     {
-        public abstract bool IsCancelled { get; }
+        private readonly TaskCompletionSource _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Exception? _error;
 
-        public abstract void Complete();
+        public bool Grouped => grouped;
 
-        public abstract void Fail(Exception error);
+        public Task Completion => _outcome.Task;
 
-        public abstract Task RunAloneAsync();
-    }
-
-    private interface IGroupedWrite
-    {
-        Task RunInSavepointAsync(SqliteWriteContext context);
-    }
-
-    private abstract class QueuedWrite<T>(CancellationToken cancellationToken) : QueuedWrite
-    {
-        protected readonly TaskCompletionSource<T> Result = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        protected readonly CancellationToken CancellationToken = cancellationToken;
-
-        public Task<T> Completion => Result.Task;
-
-        public override bool IsCancelled
+        public bool IsCancelled
         {
             get
             {
-                if (!CancellationToken.IsCancellationRequested)
+                if (!cancellationToken.IsCancellationRequested)
                 {
                     return false;
                 }
 
-                Result.TrySetCanceled(CancellationToken);
+                _outcome.TrySetCanceled(cancellationToken);
                 return true;
             }
         }
 
-        public override void Fail(Exception error) => Result.TrySetException(error);
-    }
-
-    private sealed class SoloWrite<T>(Func<Task<T>> write, CancellationToken cancellationToken) : QueuedWrite<T>(cancellationToken)
-    {
-        public override void Complete()
-        {
-        }
-
-        public override async Task RunAloneAsync()
+        public async Task RunAloneAsync()
         {
             if (IsCancelled)
             {
@@ -263,52 +236,47 @@ public sealed class SqliteWriteQueue
 
             try
             {
-                Result.TrySetResult(await write());
+                await write(null);
+                _outcome.TrySetResult();
             }
             catch (Exception ex)
             {
-                Result.TrySetException(ex);
+                _outcome.TrySetException(ex);
             }
         }
-    }
-
-    private sealed class GroupedWrite<T>(Func<SqliteWriteContext, Task<T>> write, CancellationToken cancellationToken)
-        : QueuedWrite<T>(cancellationToken), IGroupedWrite
-    {
-        private T? _value;
-        private Exception? _error;
-
-        public override Task RunAloneAsync() => throw new InvalidOperationException("A grouped write runs in a group.");
 
         public async Task RunInSavepointAsync(SqliteWriteContext context)
         {
-            await context.SavepointAsync();
+            context.Savepoint();
             try
             {
-                _value = await write(context);
+                await write(context);
             }
             catch (Exception ex) when (ex is not SqliteWriteContext.GroupFailedException)
             {
                 // This write's own failure: undo its part, keep the group going, report it once the group is decided.
                 _error = ex;
-                await context.RollbackToSavepointAsync();
+                context.RollbackToSavepoint();
                 return;
             }
 
-            await context.ReleaseSavepointAsync();
+            context.ReleaseSavepoint();
         }
 
-        public override void Complete()
+        /// <summary>The group committed: this write's own outcome.</summary>
+        public void Complete()
         {
-            if (_error is not null)
+            if (_error is null)
             {
-                Result.TrySetException(_error);
+                _outcome.TrySetResult();
             }
             else
             {
-                Result.TrySetResult(_value!);
+                _outcome.TrySetException(_error);
             }
         }
+
+        public void Fail(Exception error) => _outcome.TrySetException(error);
     }
 }
 
@@ -375,19 +343,18 @@ public sealed class SqliteWriteContext : IDisposable
 
     internal void Commit() => Transaction.Commit();
 
-    internal Task SavepointAsync() => RunAsync(_savepoint);
+    internal void Savepoint() => Run(_savepoint);
 
-    internal Task ReleaseSavepointAsync() => RunAsync(_release);
+    internal void ReleaseSavepoint() => Run(_release);
 
-    internal Task RollbackToSavepointAsync() => RunAsync(_rollbackTo);
+    internal void RollbackToSavepoint() => Run(_rollbackTo);
 
-    private Task RunAsync(SqliteCommand command)
+    private void Run(SqliteCommand command)
     {
         command.Transaction = Transaction;
         try
         {
             command.ExecuteNonQuery();
-            return Task.CompletedTask;
         }
         catch (Exception ex)
         {

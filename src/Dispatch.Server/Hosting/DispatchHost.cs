@@ -51,8 +51,8 @@ public static class DispatchHost
             // binds onto ClusterMembershipOptions, e.g. ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration.
             silo.Services.AddOptions<ClusterMembershipOptions>().Bind(builder.Configuration.GetSection(MembershipSection));
             // Trace context crosses grain calls, so a dispatch or ingest span links the HTTP request to the grains it reached;
-            // only when traces are exported: otherwise the two filters on every grain call carry context nobody reads.
-            if (TelemetrySetup.ExportsTraces(builder.Configuration))
+            // only when traces are exported (over OTLP): otherwise the two filters on every grain call carry context nobody reads.
+            if (TelemetrySetup.ExportsOverOtlp(builder.Configuration))
             {
                 silo.AddActivityPropagation();
             }

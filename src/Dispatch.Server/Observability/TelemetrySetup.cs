@@ -14,21 +14,21 @@ public static class TelemetrySetup
 
     public const string PrometheusPath = "/metrics";
 
+    /// <summary>Whether metrics and traces go out over OTLP (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set); traces go nowhere else.</summary>
+    public static bool ExportsOverOtlp(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
     /// <summary>
     /// OpenTelemetry metrics (Orleans' meter, ours, ASP.NET Core's) and traces (ours, Orleans' activity sources, ASP.NET
     /// Core). Metrics and traces go out over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; metrics are also served for
     /// Prometheus to scrape when <see cref="PrometheusKey"/> is on. With neither, nothing is collected.
     /// </summary>
-    /// <summary>Whether traces go anywhere: only then is trace context worth carrying across grain calls.</summary>
-    public static bool ExportsTraces(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-
     public static IServiceCollection AddDispatchTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         // Our gauge of open subscriptions reads the live feeds; registering the sources costs nothing when unobserved.
         services.AddHostedService<SubscriptionGauges>();
 
-        var otlp = ExportsTraces(configuration);
+        var otlp = ExportsOverOtlp(configuration);
         var prometheus = configuration.GetValue(PrometheusKey, false);
         if (!otlp && !prometheus)
         {
