@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,11 +35,6 @@ public static class DispatchSiloBuilderExtensions
     /// Unless <see cref="DispatchStorageOptions.ApplySchemaOnStartup"/> is off, the schema scripts are applied as the first
     /// step of silo start-up, before any provider reads its queries.
     /// </summary>
-    /// <remarks>
-    /// Grain state keeps the Orleans default grain-storage serializer (JSON via Newtonsoft.Json with type names): it is what
-    /// the ADO.NET provider uses unless told otherwise, it is readable in the database, and it tolerates added or removed
-    /// fields, whereas the Orleans binary format would tie stored rows to the wire contract of the state types.
-    /// </remarks>
     public static ISiloBuilder UseDispatchStorage(this ISiloBuilder silo, DispatchStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -129,7 +125,9 @@ public static class DispatchSiloBuilderExtensions
             ?? throw new InvalidOperationException($"Grain storage '{name}' is not registered through a factory.");
         services.Remove(registered);
         services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(name, (sp, key) => new SqliteGrainStorage(
-            (Orleans.Storage.AdoNetGrainStorage)create(sp, key), name, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, queue));
+            (Orleans.Storage.AdoNetGrainStorage)create(sp, key), name, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, queue,
+            // The work-order list in the same file is written in the work order's own savepoint.
+            [.. sp.GetServices<IWorkOrderReadModelStore>().OfType<ISqliteStateProjection>().Where(p => p.WritesTo(queue))]));
     }
 
     /// <summary>The address this silo advertises: an IP literal, else a host name resolved to its first IPv4 (then IPv6) address; loopback when unset.</summary>

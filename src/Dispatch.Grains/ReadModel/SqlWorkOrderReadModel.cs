@@ -22,7 +22,7 @@ namespace Dispatch.Grains.ReadModel;
 /// so writes may arrive in any order and the newest wins. Rows belong to one Orleans service id, like Orleans' own tables,
 /// so two deployments may share a database.
 /// </remarks>
-public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisposable
+public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, ISqliteStateProjection, IAsyncDisposable
 {
     private const string Columns =
         "service_id, tenant, id, version, title, status, priority, customer_name, customer_name_lower, customer_tier, site_address, " +
@@ -61,8 +61,20 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         ArgumentNullException.ThrowIfNull(item);
         // SQLite: committed with this process's other writes to the file, in the next group (see SqliteWriteQueue).
         return _writeQueue is { } queue
-            ? queue.WriteAsync(context => WriteAsync(item, context.Connection, context.Transaction, CancellationToken.None), cancellationToken)
+            ? queue.WriteAsync(context => WriteAsync(item, context.Command, CancellationToken.None), cancellationToken)
             : WriteInOwnTransactionAsync(item, cancellationToken);
+    }
+
+    public bool WritesTo(SqliteWriteQueue queue) => ReferenceEquals(queue, _writeQueue);
+
+    /// <summary>A work order's list row, written in the savepoint that stores the work order (see <see cref="ISqliteStateProjection"/>).</summary>
+    public async Task ProjectAsync(object state, SqliteWriteContext context)
+    {
+        if (state is IOwesWorkOrderListRow { ListRowToWrite: { } row } owing)
+        {
+            await WriteAsync(row, context.Command, CancellationToken.None);
+            owing.ListRowToWrite = null;
+        }
     }
 
     private async Task<bool> WriteInOwnTransactionAsync(WorkOrderListItem item, CancellationToken cancellationToken)
@@ -70,71 +82,91 @@ public sealed class SqlWorkOrderReadModel : IWorkOrderReadModelStore, IAsyncDisp
         await using var connection = _connect();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await WriteAsync(item, connection, transaction, cancellationToken))
+        var commands = new List<DbCommand>();
+        try
         {
+            var written = await WriteAsync(item, sql =>
+            {
+                var command = Command(connection, transaction, sql);
+                commands.Add(command);
+                return command;
+            }, cancellationToken);
+            if (written)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            return written;
+        }
+        finally
+        {
+            foreach (var command in commands)
+            {
+                await command.DisposeAsync();
+            }
+        }
+    }
+
+    private static readonly string UpsertSql = $"""
+        INSERT INTO dispatch_work_orders ({Columns})
+        VALUES (@service_id, @tenant, @id, @version, @title, @status, @priority, @customer_name, @customer_name_lower, @customer_tier, @site_address,
+                @site_latitude, @site_longitude, @sla_due_ms, @created_ms, @updated_ms, @status_changed_ms, @primary_technician_id,
+                @technician_ids, @scheduled_dispatch_ms, @arrival_start_ms, @arrival_end_ms, @wake_ms)
+        ON CONFLICT (service_id, tenant, id) DO UPDATE SET {string.Join(", ", Columns.Split(", ").Skip(3).Select(c => $"{c} = excluded.{c}"))}
+        WHERE excluded.version > dispatch_work_orders.version;
+        """;
+
+    private const string ClearTechniciansSql =
+        "DELETE FROM dispatch_work_order_technicians WHERE service_id = @service_id AND tenant = @tenant AND work_order_id = @id;";
+
+    private const string InsertTechnicianSql =
+        "INSERT INTO dispatch_work_order_technicians (service_id, tenant, work_order_id, technician_id) VALUES (@service_id, @tenant, @id, @technician);";
+
+    /// <summary>
+    /// The row and its technician rows, with commands from <paramref name="statement"/> (already in the transaction, owned by
+    /// the caller); false (and nothing written) when the stored row is as new or newer.
+    /// </summary>
+    private async Task<bool> WriteAsync(WorkOrderListItem item, Func<string, DbCommand> statement, CancellationToken cancellationToken)
+    {
+        var upsert = statement(UpsertSql);
+        Add(upsert, "service_id", _serviceId);
+        Add(upsert, "tenant", item.Tenant);
+        Add(upsert, "id", item.Id);
+        Add(upsert, "version", item.Version);
+        Add(upsert, "title", item.Title);
+        Add(upsert, "status", (int)item.Status);
+        Add(upsert, "priority", (int)item.Priority);
+        Add(upsert, "customer_name", item.CustomerName);
+        Add(upsert, "customer_name_lower", item.CustomerName.ToLowerInvariant());
+        Add(upsert, "customer_tier", (int)item.CustomerTier);
+        Add(upsert, "site_address", item.SiteAddress);
+        Add(upsert, "site_latitude", item.SiteLocation?.Latitude);
+        Add(upsert, "site_longitude", item.SiteLocation?.Longitude);
+        Add(upsert, "sla_due_ms", Ms(item.SlaDueAt));
+        Add(upsert, "created_ms", item.CreatedAt.ToUnixTimeMilliseconds());
+        Add(upsert, "updated_ms", item.UpdatedAt.ToUnixTimeMilliseconds());
+        Add(upsert, "status_changed_ms", item.StatusChangedAt.ToUnixTimeMilliseconds());
+        Add(upsert, "primary_technician_id", item.PrimaryTechnicianId);
+        Add(upsert, "technician_ids", string.Join(',', item.TechnicianIds));
+        Add(upsert, "scheduled_dispatch_ms", Ms(item.ScheduledDispatchAt));
+        Add(upsert, "arrival_start_ms", Ms(item.ArrivalStart));
+        Add(upsert, "arrival_end_ms", Ms(item.ArrivalEnd));
+        Add(upsert, "wake_ms", Ms(item.WakeAt));
+        if (await upsert.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            // The stored row is as new or newer: a stale write loses (and has changed nothing).
             return false;
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
-
-    /// <summary>The row and its technician rows, in <paramref name="transaction"/>; false (and nothing written) when the stored row is as new or newer.</summary>
-    private async Task<bool> WriteAsync(WorkOrderListItem item, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        var updates = string.Join(", ", Columns.Split(", ").Skip(3).Select(c => $"{c} = excluded.{c}"));
-        await using (var upsert = Command(connection, transaction, $"""
-            INSERT INTO dispatch_work_orders ({Columns})
-            VALUES (@service_id, @tenant, @id, @version, @title, @status, @priority, @customer_name, @customer_name_lower, @customer_tier, @site_address,
-                    @site_latitude, @site_longitude, @sla_due_ms, @created_ms, @updated_ms, @status_changed_ms, @primary_technician_id,
-                    @technician_ids, @scheduled_dispatch_ms, @arrival_start_ms, @arrival_end_ms, @wake_ms)
-            ON CONFLICT (service_id, tenant, id) DO UPDATE SET {updates}
-            WHERE excluded.version > dispatch_work_orders.version;
-            """))
-        {
-            Add(upsert, "service_id", _serviceId);
-            Add(upsert, "tenant", item.Tenant);
-            Add(upsert, "id", item.Id);
-            Add(upsert, "version", item.Version);
-            Add(upsert, "title", item.Title);
-            Add(upsert, "status", (int)item.Status);
-            Add(upsert, "priority", (int)item.Priority);
-            Add(upsert, "customer_name", item.CustomerName);
-            Add(upsert, "customer_name_lower", item.CustomerName.ToLowerInvariant());
-            Add(upsert, "customer_tier", (int)item.CustomerTier);
-            Add(upsert, "site_address", item.SiteAddress);
-            Add(upsert, "site_latitude", item.SiteLocation?.Latitude);
-            Add(upsert, "site_longitude", item.SiteLocation?.Longitude);
-            Add(upsert, "sla_due_ms", Ms(item.SlaDueAt));
-            Add(upsert, "created_ms", item.CreatedAt.ToUnixTimeMilliseconds());
-            Add(upsert, "updated_ms", item.UpdatedAt.ToUnixTimeMilliseconds());
-            Add(upsert, "status_changed_ms", item.StatusChangedAt.ToUnixTimeMilliseconds());
-            Add(upsert, "primary_technician_id", item.PrimaryTechnicianId);
-            Add(upsert, "technician_ids", string.Join(',', item.TechnicianIds));
-            Add(upsert, "scheduled_dispatch_ms", Ms(item.ScheduledDispatchAt));
-            Add(upsert, "arrival_start_ms", Ms(item.ArrivalStart));
-            Add(upsert, "arrival_end_ms", Ms(item.ArrivalEnd));
-            Add(upsert, "wake_ms", Ms(item.WakeAt));
-            if (await upsert.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                // The stored row is as new or newer: a stale write loses (and has changed nothing).
-                return false;
-            }
-        }
-
-        await using (var clear = Command(connection, transaction,
-            "DELETE FROM dispatch_work_order_technicians WHERE service_id = @service_id AND tenant = @tenant AND work_order_id = @id;"))
-        {
-            Add(clear, "service_id", _serviceId);
-            Add(clear, "tenant", item.Tenant);
-            Add(clear, "id", item.Id);
-            await clear.ExecuteNonQueryAsync(cancellationToken);
-        }
+        var clear = statement(ClearTechniciansSql);
+        Add(clear, "service_id", _serviceId);
+        Add(clear, "tenant", item.Tenant);
+        Add(clear, "id", item.Id);
+        await clear.ExecuteNonQueryAsync(cancellationToken);
 
         foreach (var technicianId in item.TechnicianIds)
         {
-            await using var insert = Command(connection, transaction,
-                "INSERT INTO dispatch_work_order_technicians (service_id, tenant, work_order_id, technician_id) VALUES (@service_id, @tenant, @id, @technician);");
+            var insert = statement(InsertTechnicianSql);
             Add(insert, "service_id", _serviceId);
             Add(insert, "tenant", item.Tenant);
             Add(insert, "id", item.Id);

@@ -17,9 +17,12 @@ namespace Dispatch.Grains.Storage;
 /// on the caller's turn, in parallel with every other grain, and the statement joins the next group's transaction on
 /// the writer's connection, prepared once. Orleans' provider serialized inside the write and committed each write alone
 /// (S4 in docs/benchmarks.md).</para>
+/// <para>A state that owes read-model rows (the work order's list row) has them written by the
+/// <paramref name="projections"/> in the same savepoint, after its own statement stored it.</para>
 /// <para>A state name with generic arguments (Orleans normalizes those) is left to Orleans' provider, queued alone.</para>
 /// </remarks>
-public sealed class SqliteGrainStorage(AdoNetGrainStorage inner, string providerName, string serviceId, SqliteWriteQueue queue)
+public sealed class SqliteGrainStorage(AdoNetGrainStorage inner, string providerName, string serviceId, SqliteWriteQueue queue,
+    IReadOnlyList<ISqliteStateProjection> projections)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     private const string WriteQueryKey = "WriteToStorageKey";
@@ -85,6 +88,14 @@ public sealed class SqliteGrainStorage(AdoNetGrainStorage inner, string provider
                 }
             }
             while (await reader.NextResultAsync());
+
+            if (version is not null && grainState.State is { } stored)
+            {
+                foreach (var projection in projections)
+                {
+                    await projection.ProjectAsync(stored, context);
+                }
+            }
 
             return version;
         }, cancellationToken);

@@ -31,10 +31,17 @@ public sealed record PendingTechnicianEffect(
     [property: Id(2)] DateTimeOffset At);
 
 [GenerateSerializer, Alias("Dispatch.WorkOrderGrainState")]
-public sealed class WorkOrderGrainState
+public sealed class WorkOrderGrainState : IOwesWorkOrderListRow
 {
     [Id(0)] public WorkOrder? Order { get; set; }
     [Id(1)] public List<PendingTechnicianEffect> Pending { get; set; } = [];
+
+    [NonSerialized] private WorkOrderListItem? _listRowToWrite;
+
+    /// <inheritdoc/>
+    /// <remarks>Not stored: the field is not serialized, and the JSON older rows were written in never had it.</remarks>
+    [Newtonsoft.Json.JsonIgnore]
+    public WorkOrderListItem? ListRowToWrite { get => _listRowToWrite; set => _listRowToWrite = value; }
 }
 
 /// <summary>
@@ -289,7 +296,7 @@ public sealed class WorkOrderGrain(
 
     public async Task Reproject()
     {
-        if (state.State.Order is { } order) await ProjectAsync(order);
+        if (state.State.Order is { } order) await ProjectAsync(WorkOrderListItem.From(order));
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -529,10 +536,14 @@ public sealed class WorkOrderGrain(
     }
 
     /// <summary>
-    /// Stores the new value (with any technician effects it owes), then writes the read model and publishes the change.
-    /// Only a stored change is projected or published; a failed write restores the previous value and deactivates so the
-    /// next call reads the truth from storage.
+    /// Stores the new value (with any technician effects it owes) and its list row, then publishes the change. Only a
+    /// stored change is projected or published; a failed write restores the previous value and deactivates so the next
+    /// call reads the truth from storage.
     /// </summary>
+    /// <remarks>
+    /// On the embedded file the list row is written in the same savepoint as the state (one commit to wait for, and the
+    /// two never disagree); elsewhere storage leaves it owed and it is written here right after.
+    /// </remarks>
     private async Task<WorkOrder> CommitAsync(WorkOrder next, WorkOrderChangeKind kind, Actor actor,
         ImmutableArray<TechnicianNotification> notifications, IReadOnlyList<PendingTechnicianEffect>? effects = null)
     {
@@ -546,7 +557,7 @@ public sealed class WorkOrderGrain(
             pending.Add(effect);
         }
 
-        state.State = new WorkOrderGrainState { Order = next, Pending = pending };
+        state.State = new WorkOrderGrainState { Order = next, Pending = pending, ListRowToWrite = WorkOrderListItem.From(next) };
         try
         {
             await state.WriteStateAsync();
@@ -558,7 +569,12 @@ public sealed class WorkOrderGrain(
             throw;
         }
 
-        await ProjectAsync(next);
+        if (state.State.ListRowToWrite is { } owed)
+        {
+            state.State.ListRowToWrite = null;
+            await ProjectAsync(owed);
+        }
+
         events.Publish(new WorkOrderChanged
         {
             Tenant = next.Tenant,
@@ -575,16 +591,16 @@ public sealed class WorkOrderGrain(
         return next;
     }
 
-    private async Task ProjectAsync(WorkOrder order)
+    private async Task ProjectAsync(WorkOrderListItem row)
     {
         try
         {
-            await readModel.UpsertAsync(WorkOrderListItem.From(order));
+            await readModel.UpsertAsync(row);
         }
         catch (Exception ex)
         {
             // The change is stored; the list catches up with the next change of this order or a rebuild.
-            logger.LogWarning(ex, "Could not write work order {WorkOrder} v{Version} to the read model.", order.Id, order.Version);
+            logger.LogWarning(ex, "Could not write work order {WorkOrder} v{Version} to the read model.", row.Id, row.Version);
         }
     }
 

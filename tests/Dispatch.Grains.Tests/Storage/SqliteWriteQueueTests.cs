@@ -4,12 +4,14 @@ using Dispatch.Domain.Scheduling;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.WorkOrders;
 using Dispatch.Grains.Hosting;
+using Dispatch.Grains.ReadModel;
 using Dispatch.Grains.Storage;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.WorkOrders;
 using Dispatch.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Providers;
 using Orleans.Storage;
 
@@ -246,7 +248,7 @@ public sealed class SqliteWriteQueueTests : IDisposable
             await Task.WhenAll(Enumerable.Range(0, technicians).Select(t => grains.GetGrain<ITechnicianGrain>(TenantKey.Compose("acme", $"t{t}"))
                 .Create(new NewTechnician { Name = $"Tech {t}", TimeZoneId = "UTC", WorkingHours = Scenario.AroundTheClock, HomeBase = Scenario.Yard, UserId = $"u{t}" }, admin)));
 
-            // 200 dispatches at once, each writing the work order (twice), the technician and the list row.
+            // 200 dispatches at once, each writing the work order (twice, the second time with its list row) and the technician.
             var day = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(2), TimeSpan.Zero);
             var results = await Task.WhenAll(Enumerable.Range(0, technicians * perTechnician).Select(async n =>
             {
@@ -269,6 +271,43 @@ public sealed class SqliteWriteQueueTests : IDisposable
                 var stored = await grains.GetGrain<ITechnicianGrain>(TenantKey.Compose("acme", $"t{t}")).GetSchedule();
                 Assert.Equal(perTechnician, stored.Bookings.Length);
             }
+        }
+        finally
+        {
+            await TestSilo.StopAsync(host);
+        }
+    }
+
+    [Fact]
+    public async Task A_work_order_and_its_list_row_are_stored_together_or_not_at_all()
+    {
+        var options = TestSilo.Options(StorageMode.Embedded, dataDirectory: Path.Combine(_directory.Path, "together"));
+        var host = await TestSilo.StartAsync(options);
+        try
+        {
+            var admin = new Actor("ada", "Ada", "acme", [Roles.Admin]);
+            var input = new NewWorkOrder { Title = "Refused row", Customer = new Customer("Gulf Coast Dairy"), Site = new Site("12 Farm Rd", Scenario.Yard) };
+            IWorkOrderGrain Order(IHost h) => h.Grains().GetGrain<IWorkOrderGrain>(TenantKey.Compose("acme", "wo-refused"));
+
+            // The list refuses this order's row: the work order must not be stored without it.
+            await ExecuteAsync(options.SqliteConnectionString, """
+                CREATE TRIGGER refuse_row BEFORE INSERT ON dispatch_work_orders WHEN NEW.id = 'wo-refused'
+                BEGIN SELECT RAISE(ABORT, 'row refused by the test'); END;
+                """);
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => Order(host).Create(input, admin));
+            Assert.Contains("row refused by the test", refused.ToString());
+            Assert.Null(await Order(host).Get());
+
+            await TestSilo.StopAsync(host);
+            host = await TestSilo.StartAsync(options);
+            Assert.Null(await Order(host).Get());
+            Assert.Equal([0L], await ScalarsAsync(options.SqliteConnectionString, "SELECT COUNT(*) FROM OrleansStorage WHERE GrainTypeString = 'workOrder';"));
+
+            // Once the list takes it, both are stored: the version check finds no half-written state in the way.
+            await ExecuteAsync(options.SqliteConnectionString, "DROP TRIGGER refuse_row;");
+            var created = await Order(host).Create(input, admin);
+            var row = await host.Services.GetRequiredService<IWorkOrderReadModelStore>().GetAsync("acme", "wo-refused", Ct);
+            Assert.Equal((created.Version, WorkOrderStatus.Created), (row?.Version, row?.Status));
         }
         finally
         {
