@@ -26,9 +26,10 @@ public static class SimulatorCli
           demo      starts a local server and runs a live city until Ctrl+C; prints the URL and a dispatcher token
           ceiling-http   [--connections 64] [--seconds 10] [--body-bytes 2700]   no-op Kestrel POST driven by this client
           ceiling-grain  [--grains 10000] [--concurrency 1000] [--seconds 10]  trivial grain calls on an in-process silo
+          ceiling-write  [--grains 10000] [--concurrency 256] [--payload-bytes 1000] [--seconds 10]  durable grain writes, in process, embedded SQLite
           graphql   the S3 read paths alone (same options as S3)
         S1-S4 also drive the no-op POST with the same client (the ceiling beside their figures; S4 adds in-process grain
-        calls): [--no-ceiling] [--ceiling-seconds 5].
+        calls, and durable grain writes when its in-process leg stores on the embedded file): [--no-ceiling] [--ceiling-seconds 5].
         --token is an admin's JWT (scenarios register devices, which is for admins). Local servers are the Release build of src/Dispatch.Server (built with the simulator); --server-arg KEY=VALUE adds
         configuration to them.
         """;
@@ -71,6 +72,8 @@ public static class SimulatorCli
             "demo" => await Live.DemoAsync(options, cancellationToken),
             "ceiling-http" => await Ceiling.NoOpHttpAsync(options.Int("connections", 64), options.Seconds("seconds", 10), options.Int("body-bytes", 2700)),
             "ceiling-grain" => await Ceiling.GrainCallsAsync(options.Int("grains", 10_000), options.Int("concurrency", 1000), options.Seconds("seconds", 10)),
+            "ceiling-write" => await Ceiling.GrainWritesAsync(options.Int("grains", 10_000), options.Int("concurrency", 256), options.Int("payload-bytes", 1000),
+                options.Seconds("seconds", 10)),
             _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
         };
 

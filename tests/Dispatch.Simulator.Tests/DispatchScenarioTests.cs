@@ -19,10 +19,13 @@ public sealed class DispatchScenarioTests
     {
         var result = await Simulator.RunAsync("scenario", "S4", "--start-local", "--technicians", "4", "--dispatches", "24",
             "--connections", "4", "--race", "12", "--in-process-dispatches", "24", "--in-process-technicians", "4",
-            "--in-process-concurrency", "4", "--storage", "memory", "--ceiling-seconds", "1", "--ceiling-grains", "100", "--ceiling-concurrency", "10");
+            "--in-process-concurrency", "4", "--storage", "embedded", "--ceiling-seconds", "1", "--ceiling-grains", "100", "--ceiling-concurrency", "10");
         Simulator.AssertScenarioShape(result, "S4", checks: 5);
         Assert.True(result.Number("ceiling.noOpHttp.perSecond") > 0, "the no-op POST was driven by the same client");
         Assert.True(result.Number("ceiling.grainCalls.callsPerSecond") > 0, "the raw grain call rate was measured");
+        Assert.True(result.Number("ceiling.grainWrites.writesPerSecond") > 0, "the durable write rate was measured beside the embedded in-process leg");
+        Assert.Equal(4, result.Number("ceiling.grainWrites.concurrency"));
+        Assert.Equal(0, result.Number("ceiling.grainWrites.run.latency.errors"));
         Assert.Equal(24, result.Number("graphQL.latency.count"));
         Assert.Equal(0, result.Number("graphQLConflicts"));
         Assert.Equal(24, result.Number("inProcess.run.latency.count"));

@@ -53,6 +53,9 @@ public sealed class ScaleAndToolsTests
         var grain = await Simulator.RunAsync("ceiling-grain", "--grains", "50", "--concurrency", "8", "--seconds", "1");
         Assert.True(grain.Number("callsPerSecond") > 0);
         Assert.Equal(0, grain.Number("run.latency.errors"));
+        var writes = await Simulator.RunAsync("ceiling-write", "--grains", "50", "--concurrency", "8", "--payload-bytes", "500", "--seconds", "1");
+        Assert.True(writes.Number("writesPerSecond") > 0);
+        Assert.Equal((500.0, 0.0), (writes.Number("payloadBytes"), writes.Number("run.latency.errors")));
         var http = await Simulator.RunAsync("ceiling-http", "--connections", "4", "--seconds", "1");
         Assert.True(http.Number("perSecond") > 0);
         Assert.Equal(0, http.Number("latency.errors"));

@@ -86,3 +86,37 @@ public sealed class CeilingGrain : Grain, ICeilingGrain
 {
     public Task<int> Ping(int value) => Task.FromResult(value + 1);
 }
+
+/// <summary>
+/// The cheapest durable grain write there is: one state of a given size stored through the silo's grain storage. On the
+/// embedded file this is the ceiling for anything that must store state before it answers (a dispatch stores three).
+/// </summary>
+[Alias("Dispatch.Simulator.ICeilingWriteGrain")]
+public interface ICeilingWriteGrain : IGrainWithIntegerKey
+{
+    [Alias("Write")]
+    Task Write(int value, int payloadBytes);
+}
+
+[GenerateSerializer, Alias("Dispatch.Simulator.CeilingWriteState")]
+public sealed class CeilingWriteState
+{
+    [Id(0)] public int Value { get; set; }
+    [Id(1)] public byte[] Payload { get; set; } = [];
+}
+
+public sealed class CeilingWriteGrain([PersistentState("ceilingWrite")] IPersistentState<CeilingWriteState> state) : Grain, ICeilingWriteGrain
+{
+    public Task Write(int value, int payloadBytes)
+    {
+        if (state.State.Payload.Length != payloadBytes)
+        {
+            // Random bytes: nothing on the way to the file gets to make the payload smaller than it is.
+            state.State.Payload = new byte[payloadBytes];
+            Random.Shared.NextBytes(state.State.Payload);
+        }
+
+        state.State.Value = value;
+        return state.WriteStateAsync();
+    }
+}

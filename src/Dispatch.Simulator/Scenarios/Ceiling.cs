@@ -12,17 +12,22 @@ public static class Ceiling
     /// <summary>
     /// The ceilings recorded next to a scenario's own figures (<c>--no-ceiling</c> skips them, <c>--ceiling-seconds</c>
     /// sets their length): the no-op POST driven by the simulator's HttpClient at the scenario's concurrency with a body
-    /// of about its requests' size, and, for a scenario that also measures grain calls in process, the raw grain call
-    /// rate on this machine.
+    /// of about its requests' size; for a scenario that also measures grain calls in process, the raw grain call rate on
+    /// this machine; and for one that stores state in process on the embedded file, the raw durable grain write rate at
+    /// its concurrency and state size (<paramref name="grainWrites"/>).
     /// </summary>
-    public static async Task<object?> NextToScenarioAsync(Arguments options, int connections, int bodyBytes, bool grainCalls)
+    public static async Task<object?> NextToScenarioAsync(Arguments options, int connections, int bodyBytes, bool grainCalls,
+        (int Concurrency, int PayloadBytes)? grainWrites = null)
     {
         if (options.Flag("no-ceiling"))
             return null;
         var duration = options.Seconds("ceiling-seconds", 5);
         var http = await NoOpHttpAsync(connections, duration, bodyBytes);
         var grains = grainCalls ? await GrainCallsAsync(options.Int("ceiling-grains", 10_000), options.Int("ceiling-concurrency", 1_000), duration) : null;
-        return new { noOpHttp = new { http.PerSecond, bodyBytes, run = http }, grainCalls = grains };
+        var writes = grainWrites is var (concurrency, payloadBytes)
+            ? await GrainWritesAsync(options.Int("ceiling-grains", 10_000), concurrency, payloadBytes, duration)
+            : null;
+        return new { noOpHttp = new { http.PerSecond, bodyBytes, run = http }, grainCalls = grains, grainWrites = writes };
     }
 
     public static async Task<LoadResult> NoOpHttpAsync(int connections, TimeSpan duration, int bodyBytes)
@@ -54,5 +59,36 @@ public static class Ceiling
             await grain.Ping((int)n);
         }, warmup: TimeSpan.FromSeconds(2));
         return new { ceiling = "in-process grain calls", grains, concurrency, callsPerSecond = run.PerSecond, run, loadAverageBefore = conditions, loadAverageAfter = ProcessMemory.LoadAverage() };
+    }
+
+    /// <summary>
+    /// Durable grain writes on an in-process silo with the embedded file, as the server stores state: each call stores
+    /// one grain's state of <paramref name="payloadBytes"/> and answers once it is committed. What any operation that
+    /// must store k states before it answers can at most reach here is this rate divided by k.
+    /// </summary>
+    public static async Task<object> GrainWritesAsync(int grains, int concurrency, int payloadBytes, TimeSpan duration)
+    {
+        var conditions = ProcessMemory.LoadAverage();
+        await using var silo = await InProcess.InProcessSilo.StartAsync("embedded");
+        var factory = silo.Grains;
+        var refs = Enumerable.Range(0, grains).Select(n => factory.GetGrain<InProcess.ICeilingWriteGrain>(n)).ToArray();
+        // Every grain activated and its row inserted first: the ceiling is updates of stored state, as a dispatch makes.
+        await Parallel.ForEachAsync(refs, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (g, _) => await g.Write(0, payloadBytes));
+        var run = await LoadRunner.RunAsync($"durable grain writes over {grains} grains", concurrency, duration, async (worker, n, _) =>
+        {
+            var grain = refs[(int)((worker * 7919L + n) % refs.Length)];
+            await grain.Write((int)n, payloadBytes);
+        }, warmup: TimeSpan.FromSeconds(2));
+        return new
+        {
+            ceiling = "in-process durable grain writes (embedded SQLite)",
+            grains,
+            concurrency,
+            payloadBytes,
+            writesPerSecond = run.PerSecond,
+            run,
+            loadAverageBefore = conditions,
+            loadAverageAfter = ProcessMemory.LoadAverage(),
+        };
     }
 }
