@@ -55,7 +55,10 @@ public static class DeviceIngestApi
         }
 
         http.Response.Headers[IntervalHeader] = result.ReportingIntervalSeconds.ToString(CultureInfo.InvariantCulture);
-        return Results.Json(IngestAnswer.From(result), TrackingJsonContext.Default.IngestAnswer);
+        // Serialized first so the answer goes out with its Content-Length in the same write as the headers; written as a
+        // stream it was chunked, and the closing chunk cost a second send per request (S1 in docs/benchmarks.md).
+        return Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(IngestAnswer.From(result), TrackingJsonContext.Default.IngestAnswer),
+            "application/json; charset=utf-8");
     }
 
     /// <summary>

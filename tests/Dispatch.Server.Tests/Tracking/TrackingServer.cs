@@ -96,6 +96,10 @@ public sealed class TrackingServer : IAsyncDisposable
         using var response = await client.PostAsJsonAsync("/api/v1/locations", new { fixes });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        // The answer goes out with its length in one write, not as a chunked stream (S1 in docs/benchmarks.md).
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
