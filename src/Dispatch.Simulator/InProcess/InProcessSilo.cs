@@ -27,14 +27,17 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The storage a <c>--storage</c> value names: <c>embedded</c> (or <c>sqlite</c>) or <c>memory</c>.</summary>
+    public static StorageMode ParseMode(string storage) => storage.ToLowerInvariant() switch
+    {
+        "memory" => StorageMode.Memory,
+        "embedded" or "sqlite" => StorageMode.Embedded,
+        _ => throw new ArgumentException($"--storage must be embedded or memory, not '{storage}'."),
+    };
+
     public static async Task<InProcessSilo> StartAsync(string storage)
     {
-        var mode = storage.ToLowerInvariant() switch
-        {
-            "memory" => StorageMode.Memory,
-            "embedded" or "sqlite" => StorageMode.Embedded,
-            _ => throw new ArgumentException($"--storage must be embedded or memory, not '{storage}'."),
-        };
+        var mode = ParseMode(storage);
         var directory = mode == StorageMode.Embedded ? Path.Combine(Path.GetTempPath(), "dispatch-sim-silo-" + Guid.NewGuid().ToString("N")[..8]) : null;
         if (directory is not null)
             Directory.CreateDirectory(directory);

@@ -5,6 +5,7 @@ using Dispatch.Domain.Identity;
 using Dispatch.Domain.Scheduling;
 using Dispatch.Domain.Technicians;
 using Dispatch.Domain.WorkOrders;
+using Dispatch.Grains.Hosting;
 using Dispatch.Grains.Technicians;
 using Dispatch.Grains.WorkOrders;
 using Dispatch.Simulator.InProcess;
@@ -79,7 +80,7 @@ public static class S4Dispatch
         // Beside an in-process leg on the embedded file: durable writes at its concurrency, of about the mean size of a dispatch's
         // three writes (work order ~0.7 KB twice, technician ~1.4 KB with ten bookings).
         var ceiling = await Ceiling.NextToScenarioAsync(options, connections, bodyBytes: 300, grainCalls: inProcessDispatches > 0,
-            grainWrites: inProcess?.Storage is "embedded" or "sqlite" ? (inProcessConcurrency, options.Int("ceiling-payload-bytes", 1000)) : null);
+            grainWrites: inProcess is not null && InProcessSilo.ParseMode(storage) == StorageMode.Embedded ? (inProcessConcurrency, options.Int("ceiling-payload-bytes", 1000)) : null);
 
         return new
         {
