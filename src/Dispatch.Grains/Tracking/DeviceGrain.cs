@@ -19,7 +19,6 @@ public sealed class DeviceGrain(
     TimeProvider clock) : Grain, IDeviceGrain
 {
     private readonly TrackingOptions _options = options.Value;
-    private TokenBucket? _bucket; // in memory only: a restart forgiving a burst is harmless
     // The location grain's reference, made once (GetGrain resolves the interface by reflection on every call; S1 profile).
     private (string TechnicianId, ITechnicianLocationGrain Grain)? _location;
 
@@ -56,7 +55,6 @@ public sealed class DeviceGrain(
             throw;
         }
 
-        _bucket = null;
         return DeviceInfo.From(device);
     }
 
@@ -69,6 +67,9 @@ public sealed class DeviceGrain(
         var revoked = DeviceRules.Revoke(device, actor.UserId, clock.GetUtcNow());
         if (!ReferenceEquals(revoked, device))
         {
+            // Withdrawn before the revocation is stored, so a stored revocation never leaves the device admitted (if the
+            // write then fails, the device's next request is simply admitted again through this grain).
+            await Location(device).Withdraw(id);
             state.State.Device = revoked;
             try
             {
@@ -100,38 +101,16 @@ public sealed class DeviceGrain(
         if (fixes.Length > _options.Limits.MaxBatchSize)
             return IngestResult.Refused(IngestStatus.TooLarge);
 
-        var now = clock.GetUtcNow();
-        _bucket ??= new TokenBucket(_options.RateLimit.Burst, _options.RateLimit.PerSecond, now);
-        if (!_bucket.TryTake(fixes.Length, now, out var retryAfter))
-            return IngestResult.Refused(IngestStatus.RateLimited, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        // Admitted there, the device's next requests go to the location grain alone (the server learns where from the
+        // answer's TechnicianId); rate limit, validation and the fixes themselves are that grain's.
+        return await Location(device).AdmitAndIngest(new DeviceAdmission(device.Id, device.KeyHash, device.OsmAnd), fixes);
+    }
 
-        var valid = new List<LocationFix>(fixes.Length);
-        var rejected = new List<FixRejection>();
-        for (var i = 0; i < fixes.Length; i++)
-        {
-            var (fix, rejection) = FixValidator.Validate(fixes[i], i, device.Id, now, _options.Limits);
-            if (fix is not null)
-                valid.Add(fix);
-            else
-                rejected.Add(rejection!);
-        }
-
+    private ITechnicianLocationGrain Location(Device device)
+    {
         if (_location is not { } cached || cached.TechnicianId != device.TechnicianId)
             _location = cached = (device.TechnicianId, GrainFactory.GetGrain<ITechnicianLocationGrain>(TenantKey.Compose(device.Tenant, device.TechnicianId)));
-        var location = cached.Grain;
-        int duplicates = 0, interval;
-        if (valid.Count > 0)
-        {
-            var result = await location.Report([.. valid]);
-            duplicates = result.Outcomes.Count(o => o == FixOutcome.Duplicate);
-            interval = result.ReportingIntervalSeconds;
-        }
-        else
-        {
-            interval = await location.GetReportingIntervalSeconds();
-        }
-
-        return new IngestResult(IngestStatus.Ok, valid.Count, duplicates, [.. rejected], interval, 0, device.TechnicianId);
+        return cached.Grain;
     }
 
     private static void EnsureMayManageDevices(Actor actor)

@@ -13,9 +13,25 @@ namespace Dispatch.Grains.Tracking;
 [Alias("Dispatch.ITechnicianLocationGrain")]
 public interface ITechnicianLocationGrain : IGrainWithStringKey
 {
-    /// <summary>Applies validated fixes (from a device grain, already authenticated and rate-limited).</summary>
+    /// <summary>Applies validated fixes from a caller that already authenticated them (the app path below, the lifecycle tests).</summary>
     [Alias("Report")]
     Task<LocationReportResult> Report(LocationFix[] fixes);
+
+    /// <summary>
+    /// The device hot path, one grain call per request: a device this grain has admitted (<see cref="DeviceAdmissions"/>)
+    /// is authenticated, rate-limited, validated and applied here. <see cref="IngestStatus.NotAdmitted"/> (nothing stored)
+    /// when the device's grain must decide: unknown here, lapsed, or another key.
+    /// </summary>
+    [Alias("IngestFromDevice")]
+    Task<IngestResult> IngestFromDevice(string deviceId, string? keyHash, FixInput[] fixes);
+
+    /// <summary>From a device's grain that has just authenticated the device: admits it, then ingests as above.</summary>
+    [Alias("AdmitAndIngest")]
+    Task<IngestResult> AdmitAndIngest(DeviceAdmission admission, FixInput[] fixes);
+
+    /// <summary>From a device's grain before it stores a revocation: that device's requests go to its grain again.</summary>
+    [Alias("Withdraw")]
+    Task Withdraw(string deviceId);
 
     /// <summary>The mobile app's path: the signed-in user must be the technician's user (<c>Technician.UserId</c>).</summary>
     [Alias("ReportAsUser")]
@@ -39,7 +55,10 @@ public interface ITechnicianLocationGrain : IGrainWithStringKey
     Task SetActivity(TechnicianActivity activity, TravelDestination? destination, Actor actor);
 }
 
-/// <summary>A registered device. Key: "{tenant}/{deviceId}". Authenticates, rate-limits and validates, then forwards.</summary>
+/// <summary>
+/// A registered device. Key: "{tenant}/{deviceId}". The authority on the device's key: it authenticates a request the
+/// technician's location grain has not admitted, admits the device there, and withdraws it there before a revocation.
+/// </summary>
 [Alias("Dispatch.IDeviceGrain")]
 public interface IDeviceGrain : IGrainWithStringKey
 {
@@ -54,8 +73,9 @@ public interface IDeviceGrain : IGrainWithStringKey
     Task<DeviceInfo?> Get();
 
     /// <summary>
-    /// Ingests a batch. <paramref name="keyHash"/> is the SHA-256 of the presented key (the key itself never reaches a
-    /// grain); null only for an OsmAnd device identified by its registered id.
+    /// Ingests a batch: authenticates, then admits the device at its technician's location grain, which rate-limits,
+    /// validates and applies it. <paramref name="keyHash"/> is the SHA-256 of the presented key (the key itself never
+    /// reaches a grain); null only for an OsmAnd device identified by its registered id.
     /// </summary>
     [Alias("Ingest")]
     Task<IngestResult> Ingest(string? keyHash, FixInput[] fixes);

@@ -91,6 +91,9 @@ public sealed class TechnicianLocationGrain(
     /// <summary>How long a verified "this user is this technician" holds before the technician grain is asked again.</summary>
     private static readonly TimeSpan OwnerCheckLifetime = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a device admission holds before the device's grain is asked again (see <see cref="DeviceAdmissions"/>).</summary>
+    internal static readonly TimeSpan AdmissionLifetime = TimeSpan.FromMinutes(5);
+
     private readonly TrackingOptions _options = options.Value;
     private LocationTrack _track = null!;
     private string _tenant = "";
@@ -104,6 +107,8 @@ public sealed class TechnicianLocationGrain(
     private DateTimeOffset? _etaSentAt;
     private IGrainTimer? _followUp;
     private DateTimeOffset? _followUpAt;
+    // In memory only: a new activation admits each device again through its grain, and a restart forgiving a burst is harmless.
+    private readonly DeviceAdmissions _admissions = new(AdmissionLifetime);
 
     /// <summary>
     /// How often the newest position goes on to the technician grain (and from there to the best-match index). Best
@@ -160,9 +165,66 @@ public sealed class TechnicianLocationGrain(
         }
     }
 
-    public Task<LocationReportResult> Report(LocationFix[] fixes)
+    public Task<LocationReportResult> Report(LocationFix[] fixes) => Task.FromResult(Apply(fixes, clock.GetUtcNow()));
+
+    public Task<IngestResult> IngestFromDevice(string deviceId, string? keyHash, FixInput[] fixes)
     {
         var now = clock.GetUtcNow();
+        return Task.FromResult(_admissions.Find(deviceId, keyHash, now) is { } bucket
+            ? Ingest(deviceId, bucket, fixes, now)
+            : IngestResult.Refused(IngestStatus.NotAdmitted));
+    }
+
+    public Task<IngestResult> AdmitAndIngest(DeviceAdmission admission, FixInput[] fixes)
+    {
+        var now = clock.GetUtcNow();
+        var bucket = _admissions.Admit(admission, now, () => new TokenBucket(_options.RateLimit.Burst, _options.RateLimit.PerSecond, now));
+        return Task.FromResult(Ingest(admission.DeviceId, bucket, fixes, now));
+    }
+
+    public Task Withdraw(string deviceId)
+    {
+        _admissions.Withdraw(deviceId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>An admitted device's batch: whole or not at all against its rate limit, then each fix validated and applied.</summary>
+    private IngestResult Ingest(string deviceId, TokenBucket bucket, FixInput[] fixes, DateTimeOffset now)
+    {
+        if (fixes.Length > _options.Limits.MaxBatchSize)
+            return IngestResult.Refused(IngestStatus.TooLarge);
+        if (!bucket.TryTake(fixes.Length, now, out var retryAfter))
+            return IngestResult.Refused(IngestStatus.RateLimited, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
+        var valid = new List<LocationFix>(fixes.Length);
+        var rejected = new List<FixRejection>();
+        for (var i = 0; i < fixes.Length; i++)
+        {
+            var (fix, rejection) = FixValidator.Validate(fixes[i], i, deviceId, now, _options.Limits);
+            if (fix is not null)
+                valid.Add(fix);
+            else
+                rejected.Add(rejection!);
+        }
+
+        var duplicates = 0;
+        int interval;
+        if (valid.Count > 0)
+        {
+            var result = Apply([.. valid], now);
+            duplicates = result.Outcomes.Count(o => o == FixOutcome.Duplicate);
+            interval = result.ReportingIntervalSeconds;
+        }
+        else
+        {
+            interval = ReportingIntervalSeconds();
+        }
+
+        return new IngestResult(IngestStatus.Ok, valid.Count, duplicates, [.. rejected], interval, 0, _technicianId);
+    }
+
+    private LocationReportResult Apply(LocationFix[] fixes, DateTimeOffset now)
+    {
         var outcomes = new FixOutcome[fixes.Length];
         var moved = false;
         for (var i = 0; i < fixes.Length; i++)
@@ -182,7 +244,7 @@ public sealed class TechnicianLocationGrain(
             ConsiderEta(now);
         }
 
-        return Task.FromResult(new LocationReportResult(outcomes, ReportingIntervalSeconds()));
+        return new LocationReportResult(outcomes, ReportingIntervalSeconds());
     }
 
     /// <summary>

@@ -17,9 +17,17 @@ public enum IngestStatus
     RateLimited,
     /// <summary>More fixes than one request may carry: nothing stored.</summary>
     TooLarge,
+    /// <summary>
+    /// Only between the server and a location grain: the device is not admitted there (or not with this key), nothing
+    /// was stored, and the device's grain decides. Never an answer to a device.
+    /// </summary>
+    NotAdmitted,
 }
 
-/// <summary>A device ingest answer. Accepted counts duplicates too: retrying a batch gives the same answer.</summary>
+/// <summary>
+/// A device ingest answer. Accepted counts duplicates too: retrying a batch gives the same answer. On success
+/// <see cref="TechnicianId"/> names the technician whose location grain took it, where the server sends the device's next request.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Dispatch.IngestResult")]
 public sealed record IngestResult(
     [property: Id(0)] IngestStatus Status,

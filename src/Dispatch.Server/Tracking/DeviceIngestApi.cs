@@ -11,8 +11,8 @@ namespace Dispatch.Server.Tracking;
 
 /// <summary>
 /// Device ingest over plain HTTP: our JSON batch API (<c>POST /api/v1/locations</c>) and the OsmAnd protocol that
-/// Traccar Client and many trackers speak (<c>/osmand</c>). Both authenticate, rate-limit and validate in the device's
-/// grain; a refused request stores nothing.
+/// Traccar Client and many trackers speak (<c>/osmand</c>). Both authenticate, rate-limit and validate in grains
+/// (<see cref="DeviceIngest"/>); a refused request stores nothing.
 /// </summary>
 public static class DeviceIngestApi
 {
@@ -30,7 +30,7 @@ public static class DeviceIngestApi
 
     // ---- JSON batch ----
 
-    private static async Task<IResult> PostBatchAsync(HttpContext http, IngestGrains grains, IOptions<TrackingOptions> options)
+    private static async Task<IResult> PostBatchAsync(HttpContext http, DeviceIngest ingest, IOptions<TrackingOptions> options)
     {
         if (!DeviceAuthentication.TryRead(http, out var credential))
             return Unauthorized(http, "Send the device key: Authorization: Device {tenant}/{deviceId}:{key}.");
@@ -42,7 +42,7 @@ public static class DeviceIngestApi
             return Results.ValidationProblem(errors, title: "The batch is malformed; nothing was stored.");
 
         using var activity = DispatchMetrics.Activities.StartActivity("ingest batch");
-        var result = await grains.Device(credential.Tenant, credential.DeviceId).Ingest(DeviceKeys.Hash(credential.Key), fixes!);
+        var result = await ingest.IngestAsync(credential.Tenant, credential.DeviceId, DeviceKeys.Hash(credential.Key), fixes!);
         Record(result, fixes!.Length, activity);
         switch (result.Status)
         {
@@ -134,7 +134,7 @@ public static class DeviceIngestApi
     /// The OsmAnd protocol as Traccar's own server reads it: parameters in the query string (GET, and Traccar Client's
     /// POST) or a form body; plus the JSON body newer Traccar Client versions post. Success is 200 with an empty body.
     /// </summary>
-    private static async Task<IResult> OsmAndAsync(HttpContext http, IngestGrains grains)
+    private static async Task<IResult> OsmAndAsync(HttpContext http, DeviceIngest ingest)
     {
         Dictionary<string, string> fields;
         try
@@ -150,13 +150,13 @@ public static class DeviceIngestApi
         if (error is not null)
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: error);
 
-        var target = await grains.OsmAndId(id!).Resolve();
+        var target = await ingest.OsmAndId(id!).Resolve();
         if (target is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No device is registered for OsmAnd id '{id}'.");
 
         var key = fields.GetValueOrDefault("key");
         using var activity = DispatchMetrics.Activities.StartActivity("ingest osmand");
-        var result = await grains.Device(target.Tenant, target.DeviceId).Ingest(string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key), [fix]);
+        var result = await ingest.IngestAsync(target.Tenant, target.DeviceId, string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key), [fix]);
         Record(result, 1, activity);
         switch (result.Status)
         {

@@ -14,7 +14,7 @@ namespace Dispatch.Server.Tracking;
 /// <c>/hubs/tracking</c>. Devices (device key) call <c>SendFixes</c>; dashboards (JWT, Admin or Dispatcher) call
 /// <c>WatchTechnicians</c> or <c>WatchBoundingBox</c> and receive <c>locations</c> messages (lists of positions).
 /// </summary>
-public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens, HubWatchers watchers, ConnectionCounter connections) : Hub
+public sealed class TrackingHub(DeviceIngest ingest, BearerTokenValidator tokens, HubWatchers watchers, ConnectionCounter connections) : Hub
 {
     private const string DeviceItem = "device";
     private const string ActorItem = "actor";
@@ -27,7 +27,7 @@ public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens
         {
             var keyHash = DeviceKeys.Hash(credential.Key);
             // An empty ingest authenticates without storing anything or spending rate-limit tokens.
-            var check = await grains.Device(credential.Tenant, credential.DeviceId).Ingest(keyHash, []);
+            var check = await ingest.IngestAsync(credential.Tenant, credential.DeviceId, keyHash, []);
             if (check.Status != IngestStatus.Ok)
             {
                 Context.Abort();
@@ -73,7 +73,7 @@ public sealed class TrackingHub(IngestGrains grains, BearerTokenValidator tokens
     {
         if (Context.Items[DeviceItem] is not (string tenant, string deviceId, string keyHash))
             throw new HubException("Only devices send fixes (connect with the device key).");
-        var result = await grains.Device(tenant, deviceId).Ingest(keyHash, fixes.Select(f => f.ToInput()).ToArray());
+        var result = await ingest.IngestAsync(tenant, deviceId, keyHash, fixes.Select(f => f.ToInput()).ToArray());
         switch (result.Status)
         {
             case IngestStatus.Unauthorized:

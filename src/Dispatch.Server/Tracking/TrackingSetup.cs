@@ -15,7 +15,7 @@ public static class TrackingSetup
             o.MaximumReceiveMessageSize = 512 * 1024; // a full batch of fixes
         });
         services.AddSingleton<HubWatchers>();
-        services.AddSingleton<IngestGrains>();
+        services.AddSingleton<DeviceIngest>();
         return services;
     }
 

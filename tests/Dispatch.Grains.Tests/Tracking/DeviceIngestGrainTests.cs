@@ -104,6 +104,44 @@ public class DeviceIngestGrainTests(TrackingCluster cluster)
     }
 
     [Fact]
+    public async Task An_admitted_device_is_taken_by_its_location_grain_alone_until_its_revocation_withdraws_it()
+    {
+        var (tech, device, key) = await cluster.NewDeviceAsync("acme");
+        var grain = cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}");
+        var location = cluster.Grains.GetGrain<ITechnicianLocationGrain>($"acme/{tech}");
+        var now = DateTimeOffset.UtcNow;
+
+        var beforeAdmission = await location.IngestFromDevice(device, DeviceKeys.Hash(key), [Fix(now.AddSeconds(-9), 29.70)]);
+        var admitting = await grain.Ingest(DeviceKeys.Hash(key), [Fix(now.AddSeconds(-8), 29.71)]);
+        var direct = await location.IngestFromDevice(device, DeviceKeys.Hash(key), [Fix(now.AddSeconds(-7), 29.72), Fix(now.AddHours(1))]);
+        var wrongKey = await location.IngestFromDevice(device, DeviceKeys.Hash(key + "x"), [Fix(now.AddSeconds(-6), 29.73)]);
+        var keyless = await location.IngestFromDevice(device, null, [Fix(now.AddSeconds(-6), 29.73)]);
+        await grain.Revoke(TrackingCluster.Admin("acme"));
+        var afterRevocation = await location.IngestFromDevice(device, DeviceKeys.Hash(key), [Fix(now.AddSeconds(-5), 29.74)]);
+
+        Assert.Equal(IngestStatus.NotAdmitted, beforeAdmission.Status);
+        Assert.Equal((IngestStatus.Ok, tech), (admitting.Status, admitting.TechnicianId));
+        Assert.Equal((IngestStatus.Ok, 1, tech), (direct.Status, direct.Accepted, direct.TechnicianId));
+        Assert.Equal([FixRejectionCodes.TimestampInFuture], direct.Rejected.Select(r => r.Code));
+        Assert.All(new[] { wrongKey, keyless, afterRevocation }, r => Assert.Equal(IngestStatus.NotAdmitted, r.Status));
+        Assert.Equal(29.72, (await location.GetCurrent())!.Fix.Position.Latitude);
+    }
+
+    [Fact]
+    public async Task The_rate_limit_is_one_bucket_whichever_path_a_request_takes()
+    {
+        var (tech, device, key) = await cluster.NewDeviceAsync("acme");
+        var now = DateTimeOffset.UtcNow;
+        FixInput[] Batch(int offset, int count) => Enumerable.Range(offset, count).Select(i => Fix(now.AddSeconds(-200 + i))).ToArray();
+
+        var throughDevice = await cluster.Grains.GetGrain<IDeviceGrain>($"acme/{device}").Ingest(DeviceKeys.Hash(key), Batch(0, TrackingCluster.Burst - 5));
+        var direct = await cluster.Grains.GetGrain<ITechnicianLocationGrain>($"acme/{tech}").IngestFromDevice(device, DeviceKeys.Hash(key), Batch(100, 10));
+
+        Assert.Equal(IngestStatus.Ok, throughDevice.Status);
+        Assert.Equal(IngestStatus.RateLimited, direct.Status);
+    }
+
+    [Fact]
     public async Task Registration_checks_roles_tenant_technician_and_osmand_identifiers()
     {
         var (tech, device, _) = await cluster.NewDeviceAsync("acme", osmAnd: true);

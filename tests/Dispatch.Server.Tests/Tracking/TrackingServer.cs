@@ -77,9 +77,10 @@ public sealed class TrackingServer : IAsyncDisposable
     }
 
     /// <summary>A device for an existing technician of <paramref name="tenant"/>, registered by that tenant's Admin.</summary>
-    public async Task<TestDevice> RegisterDeviceAsync(string technicianId, string userId, string tenant = "default", bool osmAnd = false)
+    public async Task<TestDevice> RegisterDeviceAsync(string technicianId, string userId, string tenant = "default", bool osmAnd = false,
+        string? deviceId = null)
     {
-        var deviceId = "dev-" + Guid.NewGuid().ToString("N")[..10];
+        deviceId ??= "dev-" + Guid.NewGuid().ToString("N")[..10];
         using var admin = Client(Token("admin", "Admin", tenant)); // devices hold credentials: admins manage them
         var registered = (await admin.DataAsync(
             "mutation($input: RegisterDeviceInput!) { registerDevice(input: $input) { key credential device { id technicianId osmAnd } } }",
