@@ -12,7 +12,7 @@ public static class SimulatorCli
         Commands (results are JSON on stdout; a live progress line goes to stderr):
           scenario S1|S2|S3|S4|S5  (--start-local [--data DIR] | --url URL --token JWT)  [scenario options]
               S1  ingest fixes/s unbatched and in batches of 20, and the ratio to a no-op POST driven by the same client
-                  [--client http|wrk] [--devices 1000] [--connections 64] [--seconds 10] [--batch 20]
+                  [--client http|wrk] [--devices 1000] [--connections 64] [--seconds 10] [--batch 20] [--warmup 30]
               S2  device-to-subscriber latency at a fixed fix rate with bounding-box subscribers, and memory with one stalled
                   [--rate 5000] [--devices 1000] [--subscribers 50] [--seconds 15] [--warmup 30] [--no-stalled]
               S3  GraphQL read paths and best match over a fleet   [--technicians 10000] [--connections 16] [--seconds 10]

@@ -89,6 +89,10 @@ public static class DispatchHost
 
         var app = builder.Build();
         app.UseDispatchSecurityHeaders();
+        // Routing placed here, not left to WebApplication's default at the very start: short-circuit endpoints (device
+        // ingest, which authenticates devices in grains) run from here with the security headers set, and skip the
+        // user pipeline below (S1 in docs/benchmarks.md).
+        app.UseRouting();
         app.UseAuthentication();
         app.UseTokenRefusals();
         app.UseDispatchRateLimits();

@@ -155,6 +155,19 @@ public class AbuseLimitTests(LimitedServer server) : IClassFixture<LimitedServer
     }
 
     [Fact]
+    public async Task Device_ingest_answers_for_itself_and_skips_the_user_token_pipeline()
+    {
+        // A bearer token means nothing to the ingest endpoints (devices present their own key): even a malformed one is
+        // not refused by the token pipeline, the endpoint asks for the device key instead.
+        using var badToken = server.Process.AuthorizedClient("not-a-token");
+        using var response = await badToken.PostAsJsonAsync("/api/v1/locations", new { fixes = Array.Empty<object>() });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Device", response.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Every_response_carries_the_security_headers_and_no_server_banner()
     {
         using var anonymous = new HttpClient { BaseAddress = server.Process.BaseAddress };
@@ -165,6 +178,9 @@ public class AbuseLimitTests(LimitedServer server) : IClassFixture<LimitedServer
             await anonymous.PostAsJsonAsync("/graphql", new { query = "{ __typename }" }),
             await badToken.GetAsync("/api/v1/me"),
             await anonymous.GetAsync("/no/such/path"),
+            // Device ingest is short-circuited in routing (no user pipeline): the headers are set before it.
+            await anonymous.PostAsJsonAsync("/api/v1/locations", new { fixes = Array.Empty<object>() }),
+            await anonymous.GetAsync("/osmand?id=nobody&lat=1&lon=1"),
         };
 
         foreach (var response in responses)
