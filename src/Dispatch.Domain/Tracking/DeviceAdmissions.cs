@@ -6,7 +6,11 @@ public sealed record DeviceAdmission(
     [property: Id(0)] string DeviceId,
     [property: Id(1)] string KeyHash,
     /// <summary>An OsmAnd device may also send without its key, identified by its registered id.</summary>
-    [property: Id(2)] bool OsmAnd);
+    [property: Id(2)] bool OsmAnd)
+{
+    /// <summary>Whether a request presenting <paramref name="keyHash"/> (null: an OsmAnd request by id alone) is this device's.</summary>
+    public bool Accepts(string? keyHash) => keyHash is null ? OsmAnd : DeviceKeys.HashesEqual(keyHash, KeyHash);
+}
 
 /// <summary>
 /// The devices a technician's location grain takes fixes from without asking each device's grain first: one grain call
@@ -15,7 +19,7 @@ public sealed record DeviceAdmission(
 /// <para>
 /// The device's grain stays the authority. It admits a device here only after authenticating it, and withdraws it before
 /// it stores any change to the device (a revocation), so a stored revocation never leaves an admission behind. An
-/// admission also lapses after <see cref="Lifetime"/>: the device's grain is asked again then, which bounds how long an
+/// admission also lapses after its lifetime: the device's grain is asked again then, which bounds how long an
 /// admission could outlive a withdrawal that never arrived (a duplicate activation during a cluster change). Anything
 /// not admitted here, including a wrong key, goes to the device's grain, which decides.
 /// </para>
@@ -23,8 +27,6 @@ public sealed record DeviceAdmission(
 public sealed class DeviceAdmissions(TimeSpan lifetime)
 {
     private readonly Dictionary<string, Entry> _devices = new(StringComparer.Ordinal);
-
-    public TimeSpan Lifetime => lifetime;
 
     public int Count => _devices.Count;
 
@@ -55,8 +57,7 @@ public sealed class DeviceAdmissions(TimeSpan lifetime)
             return null;
         }
 
-        var presented = keyHash is null ? entry.Admission.OsmAnd : DeviceKeys.HashesEqual(keyHash, entry.Admission.KeyHash);
-        return presented ? entry.Bucket : null;
+        return entry.Admission.Accepts(keyHash) ? entry.Bucket : null;
     }
 
     /// <summary>Forgets a device (it is being revoked); true when it was admitted.</summary>

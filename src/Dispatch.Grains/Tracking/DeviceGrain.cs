@@ -2,7 +2,6 @@ using Dispatch.Domain.Common;
 using Dispatch.Domain.Identity;
 using Dispatch.Domain.Tracking;
 using Dispatch.Grains.Technicians;
-using Microsoft.Extensions.Options;
 
 namespace Dispatch.Grains.Tracking;
 
@@ -15,10 +14,8 @@ public sealed class DeviceGrainState
 /// <inheritdoc cref="IDeviceGrain"/>
 public sealed class DeviceGrain(
     [PersistentState("device")] IPersistentState<DeviceGrainState> state,
-    IOptions<TrackingOptions> options,
     TimeProvider clock) : Grain, IDeviceGrain
 {
-    private readonly TrackingOptions _options = options.Value;
     // The location grain's reference, made once (GetGrain resolves the interface by reflection on every call; S1 profile).
     private (string TechnicianId, ITechnicianLocationGrain Grain)? _location;
 
@@ -92,18 +89,15 @@ public sealed class DeviceGrain(
 
     public async Task<IngestResult> Ingest(string? keyHash, FixInput[] fixes)
     {
-        var device = state.State.Device;
-        if (device is null || device.Revoked)
+        if (state.State.Device is not { Revoked: false } device)
             return IngestResult.Refused(IngestStatus.Unauthorized);
-        var authenticated = keyHash is null ? device.OsmAnd : DeviceKeys.HashesEqual(keyHash, device.KeyHash);
-        if (!authenticated)
+        var admission = new DeviceAdmission(device.Id, device.KeyHash, device.OsmAnd);
+        if (!admission.Accepts(keyHash))
             return IngestResult.Refused(IngestStatus.Unauthorized);
-        if (fixes.Length > _options.Limits.MaxBatchSize)
-            return IngestResult.Refused(IngestStatus.TooLarge);
 
         // Admitted there, the device's next requests go to the location grain alone (the server learns where from the
-        // answer's TechnicianId); rate limit, validation and the fixes themselves are that grain's.
-        return await Location(device).AdmitAndIngest(new DeviceAdmission(device.Id, device.KeyHash, device.OsmAnd), fixes);
+        // answer's TechnicianId); batch size, rate limit, validation and the fixes themselves are that grain's.
+        return await Location(device).AdmitAndIngest(admission, fixes);
     }
 
     private ITechnicianLocationGrain Location(Device device)
